@@ -1,0 +1,64 @@
+/**
+ * The one error type berth throws. `code` is a stable, documented identifier (docs/errors.md);
+ * callers branch on it, never on message text.
+ */
+export type ErrorCode =
+  // kernel layer
+  | 'LINK_NOT_FOUND'
+  | 'LINK_EXISTS'
+  | 'ADDRESS_EXISTS'
+  | 'ADDRESS_NOT_FOUND'
+  | 'ROUTE_EXISTS'
+  | 'ROUTE_NOT_FOUND'
+  | 'NEIGHBOUR_NOT_FOUND'
+  | 'NETNS_NOT_FOUND'
+  | 'NETNS_EXISTS'
+  | 'SYSCTL_NOT_FOUND'
+  | 'PERMISSION_DENIED'
+  | 'KERNEL_UNSUPPORTED'
+  | 'FIREWALL_FAILURE'
+  | 'KERNEL_FAILURE'
+  // input
+  | 'INVALID_ARGUMENT'
+  // teardown that finished every step but some failed
+  | 'TEARDOWN_INCOMPLETE'
+  | 'INTERNAL';
+
+/** Context that names the failed operation and its object, for messages and logs. */
+export interface ErrorContext {
+  /** What was being done: "create link", "set sysctl", ... */
+  readonly operation?: string;
+  /** The object acted on: a link name, an address, a netns path, ... */
+  readonly object?: string;
+  /** errno name when the kernel said no (ENOENT, EEXIST, ...). */
+  readonly errno?: string;
+  readonly cause?: unknown;
+}
+
+export class BerthError extends Error {
+  override readonly name = 'BerthError';
+  readonly code: ErrorCode;
+  readonly operation: string | undefined;
+  readonly object: string | undefined;
+  readonly errno: string | undefined;
+
+  constructor(code: ErrorCode, message: string, context: ErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.code = code;
+    this.operation = context.operation;
+    this.object = context.object;
+    this.errno = context.errno;
+  }
+}
+
+/** True when `error` is a BerthError with one of `codes`. */
+export function hasCode(error: unknown, ...codes: readonly ErrorCode[]): error is BerthError {
+  return error instanceof BerthError && codes.includes(error.code);
+}
+
+/** Turns any thrown value into a BerthError (INTERNAL unless it already is one). */
+export function toBerthError(error: unknown): BerthError {
+  if (error instanceof BerthError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new BerthError('INTERNAL', message, { cause: error });
+}

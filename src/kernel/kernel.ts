@@ -1,0 +1,41 @@
+import type { AddressOps } from './address.js';
+import type { FdbOps, NeighbourOps } from './neighbour.js';
+import type { LinkOps } from './link.js';
+import type { Netns, NetnsOps } from './netns.js';
+import type { RouteOps } from './route.js';
+import type { SysctlOps } from './sysctl.js';
+import type { FirewallBackend } from './firewall.js';
+
+/**
+ * The kernel as seen from one namespace. Its netlink socket was opened inside that namespace
+ * and stays bound there, so every call acts in it whatever thread state follows.
+ */
+export interface NetnsKernel {
+  readonly netns: Netns;
+  readonly links: LinkOps;
+  readonly addresses: AddressOps;
+  readonly routes: RouteOps;
+  readonly neighbours: NeighbourOps;
+  readonly fdb: FdbOps;
+  readonly sysctls: SysctlOps;
+  /** Closes the namespace's sockets. */
+  close(): void;
+}
+
+/** Sockets opened inside a namespace, for servers that must live there (DNS at 127.0.0.11). */
+export interface SocketOps {
+  /** A bound UDP socket fd inside `netns` (pass to dgram `bind({ fd })`). */
+  udpSocketIn(netns: Netns, address: { readonly ip: string; readonly port: number }): number;
+  /** A bound, listening TCP socket fd inside `netns` (pass to net `listen({ fd })`). */
+  tcpListenerIn(netns: Netns, address: { readonly ip: string; readonly port: number }): number;
+}
+
+/** The whole kernel layer, as the composition root wires it. */
+export interface Kernel {
+  readonly netns: NetnsOps;
+  readonly sockets: SocketOps;
+  readonly firewall: FirewallBackend;
+  /** Opens (or reuses) the per-namespace kernel handle. */
+  in(netns: Netns): NetnsKernel;
+  close(): void;
+}
