@@ -1,0 +1,39 @@
+import koffi from 'koffi';
+
+/** CLONE_NEWNET from <sched.h>. */
+export const CLONE_NEWNET = 0x40000000;
+/** Mount flags from <sys/mount.h>. */
+export const MS_BIND = 0x1000;
+export const MS_PRIVATE = 1 << 18;
+export const MS_SHARED = 1 << 20;
+export const MNT_DETACH = 2;
+/** Socket constants from <sys/socket.h>. */
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SOCK_NONBLOCK = 0o4000;
+export const SOL_SOCKET = 1;
+export const SO_REUSEADDR = 2;
+
+const library = koffi.load('libc.so.6');
+
+/** The raw libc calls berth makes itself (everything else goes through Node or netlink). */
+export const libc = {
+  setns: library.func('int setns(int fd, int nstype)'),
+  unshare: library.func('int unshare(int flags)'),
+  mount: library.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+  umount2: library.func('int umount2(const char *target, int flags)'),
+  socket: library.func('int socket(int domain, int type, int protocol)'),
+  bind: library.func('int bind(int fd, const uint8_t *addr, uint32_t len)'),
+  listen: library.func('int listen(int fd, int backlog)'),
+  setsockopt: library.func('int setsockopt(int fd, int level, int name, const int *value, uint32_t len)'),
+  close: library.func('int close(int fd)'),
+  strerror: library.func('const char *strerror(int errnum)'),
+};
+
+/** The errno of the last failed libc call on this thread. */
+export function lastErrno(): number {
+  return koffi.errno();
+}
