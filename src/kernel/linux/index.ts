@@ -2,3 +2,4 @@ export { LinuxKernel, openNetnsKernel } from './linux-kernel.js';
 export type { LinuxKernelOptions } from './linux-kernel.js';
 export { LinuxNetnsOps } from './netns-ops.js';
 export { withNetns, openNetnsFd } from './netns-switch.js';
+export { LinuxSocketOps } from './socket-ops.js';

@@ -21,7 +21,7 @@ export class LinuxNetnsOps implements NetnsOps {
     this.host = options.host ?? { path: processNetnsPath() };
   }
 
-  create(name: string): Promise<Netns> {
+  async create(name: string): Promise<Netns> {
     if (!NAME_PATTERN.test(name)) {
       throw new BerthError('INVALID_ARGUMENT', `network namespace name ${JSON.stringify(name)}: use 1-64 of [A-Za-z0-9_.-]`, {
         operation: 'create network namespace',
@@ -47,15 +47,15 @@ export class LinuxNetnsOps implements NetnsOps {
       unlinkSync(path);
       throw error;
     }
-    return Promise.resolve({ path });
+    return { path };
   }
 
-  open(path: string): Promise<Netns> {
+  async open(path: string): Promise<Netns> {
     withNetns(path, () => undefined);
-    return Promise.resolve({ path });
+    return { path };
   }
 
-  remove(netns: Netns): Promise<void> {
+  async remove(netns: Netns): Promise<void> {
     if (libc.umount2(netns.path, MNT_DETACH) !== 0) {
       const errno = errnoName(lastErrno());
       // EINVAL: not a mount point (half-made or already unmounted); ENOENT: already gone.
@@ -72,14 +72,14 @@ export class LinuxNetnsOps implements NetnsOps {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    return Promise.resolve();
+    return ;
   }
 
-  list(): Promise<readonly string[]> {
+  async list(): Promise<readonly string[]> {
     try {
-      return Promise.resolve(readdirSync(this.#dir).sort());
+      return readdirSync(this.#dir).sort();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Promise.resolve([]);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
   }

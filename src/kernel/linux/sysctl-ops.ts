@@ -42,18 +42,18 @@ export class LinuxSysctlOps implements SysctlOps {
     });
   }
 
-  get(key: string): Promise<string> {
+  async get(key: string): Promise<string> {
     const fd = this.#open(key, 'r');
     try {
       const buffer = Buffer.alloc(4096);
       const length = readSync(fd, buffer, 0, buffer.length, 0);
-      return Promise.resolve(buffer.subarray(0, length).toString('utf8').trim());
+      return buffer.subarray(0, length).toString('utf8').trim();
     } finally {
       closeSync(fd);
     }
   }
 
-  set(key: string, value: string): Promise<void> {
+  async set(key: string, value: string): Promise<void> {
     const fd = this.#open(key, 'w');
     try {
       writeSync(fd, value);
@@ -65,6 +65,6 @@ export class LinuxSysctlOps implements SysctlOps {
     } finally {
       closeSync(fd);
     }
-    return Promise.resolve();
+    return ;
   }
 }
