@@ -1,0 +1,2 @@
+export { Lab } from './lab.js';
+export type { LabHost, LabOptions } from './lab.js';
