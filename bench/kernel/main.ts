@@ -1,0 +1,136 @@
+/**
+ * bench/kernel: the same operations through berth's kernel layer and through the processes
+ * other stacks exec (ip, nft, iptables, sysctl), in one run, inside a throwaway lab.
+ * The benchmark re-executes itself inside the lab host's namespace, so both sides act on
+ * their own namespace directly (no nsenter in the baseline's timings).
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { Lab } from '../../src/lab/index.js';
+import { openNetnsKernel } from '../../src/kernel/linux/index.js';
+import { createFirewall } from '../../src/kernel/linux/firewall/index.js';
+import type { Netns } from '../../src/kernel/index.js';
+
+const COUNT = Number(process.env['BENCH_COUNT'] ?? 1000);
+
+interface Row {
+  readonly what: string;
+  readonly berthMs: number;
+  readonly baselineMs: number;
+  readonly baseline: string;
+}
+
+async function time(fn: () => Promise<void>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+async function benchLinks(netns: Netns): Promise<Row> {
+  const kernel = openNetnsKernel(netns);
+  const berthMs = await time(async () => {
+    for (let i = 0; i < COUNT; i += 1) {
+      await kernel.links.create({ kind: 'veth', name: 'bva', peer: { name: 'bvb' } });
+      await kernel.links.delete('bva');
+    }
+  });
+  kernel.close();
+  const baselineMs = await time(async () => {
+    for (let i = 0; i < COUNT; i += 1) {
+      await execa('ip', ['link', 'add', 'iva', 'type', 'veth', 'peer', 'name', 'ivb']);
+      await execa('ip', ['link', 'del', 'iva']);
+    }
+  });
+  return { what: `${COUNT}× veth pair create + delete`, berthMs, baselineMs, baseline: 'ip link add/del' };
+}
+
+async function benchSysctl(netns: Netns): Promise<Row> {
+  const kernel = openNetnsKernel(netns);
+  const berthMs = await time(async () => {
+    for (let i = 0; i < COUNT; i += 1) await kernel.sysctls.set('net.ipv4.ip_forward', String(i % 2));
+  });
+  kernel.close();
+  const baselineMs = await time(async () => {
+    for (let i = 0; i < COUNT; i += 1) await execa('sysctl', ['-q', '-w', `net.ipv4.ip_forward=${i % 2}`]);
+  });
+  return { what: `${COUNT}× sysctl set`, berthMs, baselineMs, baseline: 'sysctl -w' };
+}
+
+const NFT_SETUP = `add table inet berth-bench
+add map inet berth-bench ports { type inet_proto . inet_service : ipv4_addr . inet_service; }
+add chain inet berth-bench prerouting { type nat hook prerouting priority -100; }
+add rule inet berth-bench prerouting dnat ip to meta l4proto . th dport map @ports
+`;
+
+function element(i: number): string {
+  return `{ tcp . ${10000 + (i % 50000)} : 198.18.9.${2 + (i % 200)} . 80 }`;
+}
+
+async function benchFirewall(netns: Netns): Promise<Row[]> {
+  const firewall = createFirewall({ backend: 'nftables' });
+  await firewall.apply(netns, { backend: 'nftables', script: NFT_SETUP });
+  const berthMs = await time(async () => {
+    for (let i = 0; i < COUNT; i += 1) {
+      await firewall.apply(netns, { backend: 'nftables', script: `add element inet berth-bench ports ${element(i)}` });
+      await firewall.apply(netns, { backend: 'nftables', script: `delete element inet berth-bench ports ${element(i)}` });
+    }
+  });
+  const nftMs = await time(async () => {
+    for (let i = 0; i < COUNT; i += 1) {
+      await execa('nft', ['add', 'element', 'inet', 'berth-bench', 'ports', element(i)]);
+      await execa('nft', ['delete', 'element', 'inet', 'berth-bench', 'ports', element(i)]);
+    }
+  });
+  await firewall.removeOwn(netns);
+  firewall.close();
+  const rule = (i: number): string[] => ['PREROUTING', '-t', 'nat', '-p', 'tcp', '--dport', String(10000 + i), '-j', 'DNAT', '--to-destination', `198.18.9.${2 + (i % 200)}:80`];
+  const iptablesMs = await time(async () => {
+    for (let i = 0; i < COUNT; i += 1) {
+      const [chain, ...spec] = rule(i);
+      await execa('iptables', ['-A', chain ?? 'PREROUTING', ...spec]);
+      await execa('iptables', ['-D', chain ?? 'PREROUTING', ...spec]);
+    }
+  });
+  const what = `${COUNT}× port mapping add + remove`;
+  return [
+    { what, berthMs, baselineMs: nftMs, baseline: 'nft add/delete element' },
+    { what, berthMs, baselineMs: iptablesMs, baseline: 'iptables -A/-D DNAT rule' },
+  ];
+}
+
+function report(rows: readonly Row[], transport: string): void {
+  const lines = [
+    `bench/kernel  ${new Date().toISOString()}  count=${COUNT}  node ${process.version}  firewall transport: ${transport}`,
+    '| operation | berth (kernel layer) | baseline (process per op) | baseline | speed-up |',
+    '| --- | ---: | ---: | --- | ---: |',
+    ...rows.map((row) => `| ${row.what} | ${row.berthMs.toFixed(0)} ms | ${row.baselineMs.toFixed(0)} ms | ${row.baseline} | ${(row.baselineMs / row.berthMs).toFixed(1)}× |`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function worker(): Promise<void> {
+  const own: Netns = { path: `/proc/${process.pid}/ns/net` };
+  const firewall = createFirewall({ backend: 'nftables' });
+  const transport = firewall.transport;
+  firewall.close();
+  const rows = [await benchLinks(own), await benchSysctl(own), ...(await benchFirewall(own))];
+  report(rows, transport);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--worker')) {
+    await worker();
+    return;
+  }
+  const lab = await Lab.create({ prefix: 'berth-bench' });
+  try {
+    const self = fileURLToPath(import.meta.url);
+    const result = spawnSync('nsenter', [`--net=${lab.host.netns.path}`, process.execPath, self, '--worker'], { stdio: 'inherit', env: process.env });
+    if (result.status !== 0) process.exitCode = result.status ?? 1;
+  } finally {
+    await lab.close();
+  }
+}
+
+await main();
