@@ -20,6 +20,32 @@ export type ErrorCode =
   | 'KERNEL_FAILURE'
   // input
   | 'INVALID_ARGUMENT'
+  | 'INVALID_OPTION'
+  | 'BAD_REQUEST'
+  | 'PAYLOAD_TOO_LARGE'
+  // controller objects
+  | 'NETWORK_NOT_FOUND'
+  | 'NETWORK_EXISTS'
+  | 'NETWORK_AMBIGUOUS'
+  | 'NETWORK_HAS_ENDPOINTS'
+  | 'PREDEFINED_NETWORK'
+  | 'ENDPOINT_NOT_FOUND'
+  | 'ENDPOINT_EXISTS'
+  | 'SANDBOX_NOT_FOUND'
+  | 'SANDBOX_EXISTS'
+  | 'SANDBOX_AMBIGUOUS'
+  | 'DRIVER_NOT_FOUND'
+  | 'IPAM_DRIVER_NOT_FOUND'
+  | 'NOT_IMPLEMENTED'
+  // IPAM
+  | 'POOL_OVERLAP'
+  | 'NO_POOL_AVAILABLE'
+  | 'POOL_NOT_FOUND'
+  | 'ADDRESS_IN_USE'
+  | 'ADDRESS_OUT_OF_RANGE'
+  | 'NO_ADDRESS_AVAILABLE'
+  // store
+  | 'STORE_FAILURE'
   // teardown that finished every step but some failed
   | 'TEARDOWN_INCOMPLETE'
   | 'INTERNAL';

@@ -1,0 +1,5 @@
+export type { AddressRequest, IpamDriver, PoolAllocation, PoolRequest } from './ipam-driver.js';
+export type {
+  DriverCapabilities, DriverEndpoint, DriverNetwork, DriverScope, DriverState, EndpointRequest, IpamData, JoinResult,
+  JsonValue, NetworkDriver, NetworkIpam, NetworkPlan, NetworkRequest, SandboxTarget, StaticRoute,
+} from './network-driver.js';
