@@ -1,4 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { withNetns } from '../netns-switch.js';
 import { BerthError } from '../../../errors/index.js';
 import { assertNetns } from './firewall-error.js';
@@ -117,19 +120,26 @@ export class LibnftablesTransport implements NftTransport {
   }
 }
 
-/** The fallback: `nsenter --net=<path> nft [-j] -f -` with the script on stdin. */
+/**
+ * The fallback: `nsenter --net=<path> nft [-j] -f <file>`. The script goes through a private temp
+ * file, not stdin: nft opens /dev/stdin by path, which fails (ENXIO) when stdin is the socketpair
+ * Node gives child processes.
+ */
 export class NftExecTransport implements NftTransport {
   readonly name = 'nft-exec';
 
   async run(request: NftRequest): Promise<NftResult> {
     assertNetns(request.netnsPath);
     const flags = request.json === true ? ['-j'] : [];
-    const result = await execInNetns({
-      netnsPath: request.netnsPath,
-      argv: ['nft', ...flags, '-f', '-'],
-      input: request.script,
-    });
-    return { ok: result.ok, output: result.stdout, error: result.stderr };
+    const directory = await mkdtemp(join(tmpdir(), 'berth-nft-'));
+    try {
+      const file = join(directory, 'batch.nft');
+      await writeFile(file, request.script, { mode: 0o600 });
+      const result = await execInNetns({ netnsPath: request.netnsPath, argv: ['nft', ...flags, '-f', file] });
+      return { ok: result.ok, output: result.stdout, error: result.stderr };
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   }
 
   /** Nothing to release. */

@@ -33,7 +33,8 @@ function chooseTransport(options: NftablesFirewallOptions): NftTransport {
   const libraryPath = options.libraryPath ?? LIBNFTABLES_SONAME;
   try {
     const library = loadLibnftables(libraryPath);
-    return new LibnftablesTransport(library, { ...(options.maxCachedContexts === undefined ? {} : { maxContexts: options.maxCachedContexts }) });
+    const maxContexts = options.maxCachedContexts;
+    return new LibnftablesTransport(library, maxContexts === undefined ? {} : { maxContexts });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (choice === 'libnftables') {
