@@ -1,2 +1,2 @@
 export type { EndpointRecord, IpamConfigRecord, NetworkRecord, SandboxRecord } from './records.js';
-export type { Store, StoreTransaction } from './store.js';
+export type { Store, StoreSnapshot, StoreTransaction } from './store.js';

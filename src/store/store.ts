@@ -1,6 +1,6 @@
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from './records.js';
 
-/** Reads and writes of one transaction; all or nothing. */
+/** Writes of one transaction; all or nothing. */
 export interface StoreTransaction {
   putNetwork(record: NetworkRecord): void;
   deleteNetwork(id: string): void;
@@ -10,18 +10,22 @@ export interface StoreTransaction {
   deleteSandbox(id: string): void;
 }
 
+/** Everything the store holds, as loaded at start. */
+export interface StoreSnapshot {
+  readonly networks: readonly NetworkRecord[];
+  readonly endpoints: readonly EndpointRecord[];
+  readonly sandboxes: readonly SandboxRecord[];
+}
+
 /**
- * What berth remembers across restarts and crashes. Writes go through `transaction`, which
- * commits durably before it returns (an acknowledged change survives kill -9).
+ * What berth remembers across restarts and crashes. The controller reads everything once
+ * (`load`) and keeps it in memory; every change is written through `transaction`, which
+ * resolves only once the change is durable (an acknowledged change survives kill -9).
+ * Async so that a cluster store (etcd) can implement it too.
  */
 export interface Store {
-  listNetworks(): readonly NetworkRecord[];
-  getNetwork(id: string): NetworkRecord | undefined;
-  listEndpoints(filter?: { readonly networkId?: string; readonly sandboxId?: string }): readonly EndpointRecord[];
-  getEndpoint(id: string): EndpointRecord | undefined;
-  listSandboxes(): readonly SandboxRecord[];
-  getSandbox(id: string): SandboxRecord | undefined;
-  /** Runs `change` in one transaction; STORE_FAILURE (nothing written) if it throws or the commit fails. */
-  transaction(change: (tx: StoreTransaction) => void): void;
+  load(): Promise<StoreSnapshot>;
+  /** Applies the writes `change` makes, atomically; STORE_FAILURE (nothing written) if it throws or the commit fails. */
+  transaction(change: (tx: StoreTransaction) => void): Promise<void>;
   close(): void;
 }
