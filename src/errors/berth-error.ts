@@ -53,11 +53,11 @@ export type ErrorCode =
 /** Context that names the failed operation and its object, for messages and logs. */
 export interface ErrorContext {
   /** What was being done: "create link", "set sysctl", ... */
-  readonly operation?: string;
+  readonly operation?: string | undefined;
   /** The object acted on: a link name, an address, a netns path, ... */
-  readonly object?: string;
+  readonly object?: string | undefined;
   /** errno name when the kernel said no (ENOENT, EEXIST, ...). */
-  readonly errno?: string;
+  readonly errno?: string | undefined;
   readonly cause?: unknown;
 }
 

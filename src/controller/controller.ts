@@ -1,0 +1,136 @@
+/**
+ * The CNM controller (libnetwork controller.go): networks hold endpoints, a sandbox (a network
+ * namespace) joins endpoints. Create a network → request pools from IPAM → the driver plans
+ * and creates it. Connect → IPAM address → driver endpoint → driver join → the controller
+ * moves the interface into the sandbox. Every change is validated first, undone on failure,
+ * serialised per network and sandbox, and committed to the store before it is acknowledged.
+ */
+import { randomBytes } from 'node:crypto';
+import { BerthError } from '../errors/index.js';
+import type { IpamDriver, NetworkDriver } from '../driver-api/index.js';
+import type { Kernel } from '../kernel/index.js';
+import type { Store } from '../store/index.js';
+import { ControllerState } from './controller-state.js';
+import type { ControllerDeps, ControllerPaths } from './controller-deps.js';
+import type { ConnectInput, CreateNetworkInput, CreateSandboxInput, DisconnectInput, RemoveSandboxInput } from './inputs.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { Logger } from './logger.js';
+import type { NetworkController } from './network-controller.js';
+import { createNetwork, removeNetwork } from './network-ops.js';
+import { connectEndpoint, disconnectEndpoint } from './endpoint-ops.js';
+import { createSandbox, removeSandbox } from './sandbox-ops.js';
+import { reconcile } from './reconcile.js';
+import type { ReconcileReport } from './reconcile.js';
+import type { NetworkView, SandboxView } from './views.js';
+
+export interface ControllerOptions {
+  readonly store: Store;
+  readonly kernel: Kernel;
+  readonly drivers: readonly NetworkDriver[];
+  readonly ipams: readonly IpamDriver[];
+  readonly paths: ControllerPaths;
+  readonly log: Logger;
+  /** Networks to create at start when missing (Docker's predefined host/none, later bridge). */
+  readonly predefined?: readonly CreateNetworkInput[];
+  readonly newId?: () => string;
+  readonly now?: () => Date;
+}
+
+export class Controller implements NetworkController {
+  readonly #deps: ControllerDeps;
+
+  private constructor(deps: ControllerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Loads the store, replays IPAM, reconciles the kernel with the store, and creates predefined networks. */
+  static async start(options: ControllerOptions): Promise<{ controller: Controller; report: ReconcileReport }> {
+    const snapshot = await options.store.load();
+    const deps: ControllerDeps = {
+      state: new ControllerState(options.store, snapshot),
+      drivers: new Map(options.drivers.map((driver) => [driver.name, driver])),
+      ipams: new Map(options.ipams.map((ipam) => [ipam.name, ipam])),
+      kernel: options.kernel,
+      lock: new KeyedLock(),
+      log: options.log,
+      paths: options.paths,
+      newId: options.newId ?? (() => randomBytes(32).toString('hex')),
+      now: options.now ?? (() => new Date()),
+    };
+    const report = await reconcile(deps);
+    for (const input of options.predefined ?? []) {
+      if (![...deps.state.networks.values()].some((network) => network.name === input.name)) {
+        await createNetwork(deps, input, { predefined: true });
+      }
+    }
+    return { controller: new Controller(deps), report };
+  }
+
+  listNetworks(): readonly NetworkView[] {
+    return [...this.#deps.state.networks.values()].map((network) => this.#deps.state.networkView(network));
+  }
+
+  getNetwork(idOrName: string): NetworkView {
+    return this.#deps.state.networkView(this.#deps.state.network(idOrName));
+  }
+
+  async createNetwork(input: CreateNetworkInput): Promise<NetworkView> {
+    return this.#deps.state.networkView(await createNetwork(this.#deps, input));
+  }
+
+  removeNetwork(idOrName: string): Promise<void> {
+    return removeNetwork(this.#deps, idOrName);
+  }
+
+  async pruneNetworks(keep: (view: NetworkView) => boolean = () => false): Promise<readonly string[]> {
+    const removed: string[] = [];
+    for (const view of this.listNetworks()) {
+      if (view.network.predefined || view.endpoints.length > 0 || keep(view)) continue;
+      try {
+        await this.removeNetwork(view.network.id);
+        removed.push(view.network.name);
+      } catch (error) {
+        this.#deps.log.warn({ network: view.network.id, error: String(error) }, 'prune skipped a network');
+      }
+    }
+    return removed;
+  }
+
+  async connect(input: ConnectInput): Promise<SandboxView> {
+    const network = this.#deps.state.network(input.network);
+    const sandbox = this.#deps.state.sandbox(input.sandbox);
+    await this.#deps.lock.with([network.id, sandbox.id], async () => {
+      await connectEndpoint(this.#deps, { network: this.#deps.state.network(network.id), sandbox: this.#deps.state.sandbox(sandbox.id), input });
+    });
+    return this.getSandbox(sandbox.id);
+  }
+
+  async disconnect(input: DisconnectInput): Promise<void> {
+    const network = this.#deps.state.network(input.network);
+    const sandbox = this.#deps.state.sandbox(input.sandbox);
+    await this.#deps.lock.with([network.id, sandbox.id], async () => {
+      const endpoint = this.#deps.state.endpointsOf({ networkId: network.id, sandboxId: sandbox.id })[0];
+      if (endpoint === undefined) {
+        throw new BerthError('ENDPOINT_NOT_FOUND', `sandbox ${sandbox.name} is not connected to network ${network.name}`, { object: sandbox.name });
+      }
+      await disconnectEndpoint(this.#deps, { endpoint, force: input.force === true });
+    });
+  }
+
+  listSandboxes(): readonly SandboxView[] {
+    return [...this.#deps.state.sandboxes.values()].map((sandbox) => this.#deps.state.sandboxView(sandbox));
+  }
+
+  getSandbox(idOrName: string): SandboxView {
+    return this.#deps.state.sandboxView(this.#deps.state.sandbox(idOrName));
+  }
+
+  async createSandbox(input: CreateSandboxInput): Promise<SandboxView> {
+    const sandbox = await createSandbox(this.#deps, input);
+    return this.#deps.state.sandboxView(sandbox);
+  }
+
+  async removeSandbox(input: RemoveSandboxInput): Promise<void> {
+    await removeSandbox(this.#deps, this.#deps.state.sandbox(input.sandbox));
+  }
+}

@@ -1,0 +1,12 @@
+export { Controller } from './controller.js';
+export type { ControllerOptions } from './controller.js';
+export type { ControllerPaths } from './controller-deps.js';
+export { PREDEFINED_NETWORK_NAMES } from './controller-deps.js';
+export type { NetworkController } from './network-controller.js';
+export type { ConnectInput, CreateNetworkInput, CreateSandboxInput, DisconnectInput, EndpointInput, IpamConfigInput, RemoveSandboxInput } from './inputs.js';
+export type { NetworkView, SandboxView } from './views.js';
+export type { Logger } from './logger.js';
+export { SILENT_LOGGER } from './logger.js';
+export type { ReconcileReport } from './reconcile.js';
+export { sandboxFilePaths } from './sandbox-files.js';
+export type { SandboxFilePaths } from './sandbox-files.js';

@@ -1,0 +1,17 @@
+import type { SandboxRecord } from '../store/index.js';
+import type { ControllerDeps } from './controller-deps.js';
+import { sandboxFilePaths, writeSandboxFiles } from './sandbox-files.js';
+
+/** Rewrites a sandbox's hosts/resolv.conf/hostname after its addresses changed. */
+export function refreshSandboxFiles(deps: ControllerDeps, sandbox: SandboxRecord): void {
+  const addresses = deps.state
+    .endpointsOf({ sandboxId: sandbox.id })
+    .flatMap((endpoint) => [endpoint.address, endpoint.addressIpv6])
+    .filter((address): address is string => address !== undefined);
+  writeSandboxFiles({
+    paths: sandboxFilePaths(deps.paths.sandboxDir, sandbox.id),
+    sandbox,
+    addresses,
+    hostResolvConf: deps.paths.hostResolvConf,
+  });
+}
