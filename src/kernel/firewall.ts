@@ -5,7 +5,7 @@ import type { Netns } from './netns.js';
  * anything it does not own. Rule text is backend-specific and built by pure functions above this
  * layer (drivers); the backend applies it atomically and reads berth's own state back.
  */
-export type FirewallBackendName = 'nftables' | 'iptables';
+export type FirewallBackendName = 'nftables' | 'iptables' | 'none';
 
 /** One atomic change: nft script text (for nftables) or iptables-restore input per family. */
 export type FirewallBatch =

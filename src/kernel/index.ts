@@ -7,3 +7,4 @@ export type { Netns, NetnsOps } from './netns.js';
 export { BERTH_ROUTE_PROTOCOL } from './route.js';
 export type { RouteInfo, RouteOps, RouteSpec } from './route.js';
 export type { SysctlOps } from './sysctl.js';
+export { NoFirewall } from './no-firewall.js';

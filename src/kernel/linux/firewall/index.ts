@@ -1,6 +1,7 @@
 import type { FirewallBackend, FirewallBackendName } from '../../firewall.js';
 import { IptablesFirewall } from './iptables-firewall.js';
 import { NftablesFirewall } from './nftables-firewall.js';
+import { NoFirewall } from '../../no-firewall.js';
 import type { NftTransportChoice } from './nftables-firewall.js';
 
 export { NftablesFirewall } from './nftables-firewall.js';
@@ -28,5 +29,7 @@ export function createFirewall(options: FirewallOptions): FirewallBackend {
       });
     case 'iptables':
       return new IptablesFirewall();
+    case 'none':
+      return new NoFirewall();
   }
 }

@@ -1,0 +1,62 @@
+import { Command, Option } from 'commander';
+import { BerthError } from '../errors/index.js';
+
+/** berthd's settings after parsing flags. */
+export interface DaemonOptions {
+  readonly root: string;
+  readonly runRoot: string;
+  readonly socket: string;
+  readonly hosts: readonly string[];
+  readonly firewall: 'nftables' | 'iptables' | 'none';
+  readonly defaultAddressPools: readonly string[];
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly dnsUpstream: readonly string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The berthd command line; `--help` text lives here. */
+export function daemonCommand(version: string): Command {
+  return new Command('berthd')
+    .description('berth daemon: container networks (CNM) behind a Docker-Engine-compatible API on a unix socket')
+    .version(version)
+    .option('--root <dir>', 'persistent state (the store)', '/var/lib/berth')
+    .option('--run-root <dir>', 'ephemeral state: sockets, namespace mounts, sandbox files', '/run/berth')
+    .option('--socket <path>', 'API socket (mode 0660); default <run-root>/berth.sock')
+    .option('-H, --host <url>', 'also listen on tcp://IP:PORT (never by default; no TLS, keep it on loopback)', collect, [])
+    .addOption(new Option('--firewall <backend>', 'firewall backend').choices(['nftables', 'iptables', 'none']).default('nftables'))
+    .option('--default-address-pool <base=CIDR,size=N>', 'replace the default IPv4 pools (repeatable)', collect, [])
+    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .option('--dns-upstream <ip>', 'upstream DNS servers (repeatable); default: the host resolv.conf', collect, [])
+    .addHelpText('after', `
+Examples:
+  berthd                                   # /var/lib/berth, /run/berth/berth.sock, nftables
+  berthd --root /tmp/b/lib --run-root /tmp/b/run --firewall iptables
+  DOCKER_HOST=unix:///run/berth/berth.sock docker network ls`);
+}
+
+/** Reads parsed commander options into typed settings. */
+export function toDaemonOptions(raw: Record<string, unknown>): DaemonOptions {
+  const text = (key: string): string => {
+    const value = raw[key];
+    if (typeof value !== 'string') throw new BerthError('INVALID_ARGUMENT', `--${key} must be given`, { object: key });
+    return value;
+  };
+  const list = (key: string): string[] => (Array.isArray(raw[key]) ? raw[key].map(String) : []);
+  const runRoot = text('runRoot');
+  for (const host of list('host')) {
+    if (!/^tcp:\/\/[^/]+:\d+$/.test(host)) throw new BerthError('INVALID_ARGUMENT', `--host ${host}: expected tcp://IP:PORT`, { object: host });
+  }
+  return {
+    root: text('root'),
+    runRoot,
+    socket: typeof raw['socket'] === 'string' ? raw['socket'] : `${runRoot}/berth.sock`,
+    hosts: list('host'),
+    firewall: text('firewall') as DaemonOptions['firewall'],
+    defaultAddressPools: list('defaultAddressPool'),
+    logLevel: text('logLevel') as DaemonOptions['logLevel'],
+    dnsUpstream: list('dnsUpstream'),
+  };
+}
