@@ -1,2 +1,3 @@
 export { NullDriver } from './null/null-driver.js';
 export { HostDriver } from './host/host-driver.js';
+export { BridgeDriver } from './bridge/bridge-driver.js';

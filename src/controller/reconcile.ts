@@ -5,6 +5,8 @@ import { replayPools } from './ipam-allocation.js';
 import { disconnectEndpoint } from './endpoint-ops.js';
 import { removeSandboxFiles, sandboxFilePaths } from './sandbox-files.js';
 import { plainIp } from './ipam-allocation.js';
+import { isNetworkRestorer } from '../driver-api/index.js';
+import { driverNetwork } from './network-ops.js';
 
 /** What a start-up reconcile found and did. */
 export interface ReconcileReport {
@@ -13,6 +15,8 @@ export interface ReconcileReport {
   readonly staleSandboxes: readonly string[];
   readonly orphanNamespaces: readonly string[];
   readonly orphanLinks: readonly string[];
+  /** Kernel objects drivers re-created (a bridge deleted behind berth's back, ...). */
+  readonly repaired: readonly string[];
   readonly problems: readonly string[];
 }
 
@@ -50,6 +54,22 @@ async function replayIpam(deps: ControllerDeps, problems: string[]): Promise<{ n
     }
   }
   return { networks, endpoints };
+}
+
+/** Lets each driver re-create what is missing of its networks; a restart with nothing changed changes nothing. */
+async function restoreNetworks(deps: ControllerDeps, problems: string[]): Promise<string[]> {
+  const repaired: string[] = [];
+  for (const network of deps.state.networks.values()) {
+    const driver = deps.drivers.get(network.driver);
+    if (driver === undefined || !isNetworkRestorer(driver)) continue;
+    try {
+      for (const what of await driver.restoreNetwork(driverNetwork(network))) repaired.push(`${network.name}: ${what}`);
+    } catch (error) {
+      problems.push(`restore network ${network.name}: ${String(error)}`);
+    }
+  }
+  for (const what of repaired) deps.log.warn({ repaired: what }, 'repaired a network');
+  return repaired;
 }
 
 /** Sandboxes whose namespace is gone lose their endpoints (and addresses) and their record. */
@@ -111,9 +131,10 @@ async function removeOrphanLinks(deps: ControllerDeps): Promise<string[]> {
 export async function reconcile(deps: ControllerDeps): Promise<ReconcileReport> {
   const problems: string[] = [];
   const replayed = await replayIpam(deps, problems);
+  const repaired = await restoreNetworks(deps, problems);
   const staleSandboxes = await dropStaleSandboxes(deps, problems);
   const orphanNamespaces = await removeOrphanNamespaces(deps);
   const orphanLinks = await removeOrphanLinks(deps);
   for (const problem of problems) deps.log.error({ problem }, 'reconcile problem');
-  return { replayedNetworks: replayed.networks, replayedEndpoints: replayed.endpoints, staleSandboxes, orphanNamespaces, orphanLinks, problems };
+  return { replayedNetworks: replayed.networks, replayedEndpoints: replayed.endpoints, staleSandboxes, orphanNamespaces, orphanLinks, repaired, problems };
 }

@@ -117,3 +117,14 @@ export interface NetworkDriver {
   /** Idempotent. */
   leave(network: DriverNetwork, endpoint: DriverEndpoint, sandbox: SandboxTarget): Promise<void>;
 }
+
+/** Optional ability: re-create a network's kernel objects that went missing (restart, deleted by hand). */
+export interface NetworkRestorer {
+  /** Idempotent; changes nothing when everything is in place. Returns what it repaired. */
+  restoreNetwork(network: DriverNetwork): Promise<readonly string[]>;
+}
+
+/** True when a driver can restore networks. */
+export function isNetworkRestorer(driver: NetworkDriver): driver is NetworkDriver & NetworkRestorer {
+  return 'restoreNetwork' in driver && typeof driver.restoreNetwork === 'function';
+}

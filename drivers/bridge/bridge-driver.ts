@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import type {
+  DriverEndpoint, DriverNetwork, DriverState, EndpointRequest, JoinResult, NetworkDriver, NetworkIpam, NetworkPlan, NetworkRequest, NetworkRestorer,
+} from '../../src/driver-api/index.js';
+import { BerthError } from '../../src/errors/index.js';
+import type { NetnsKernel } from '../../src/kernel/index.js';
+import { parseBridgeOptions } from './options.js';
+import { ensureBridge, removeBridge } from './bridge-device.js';
+import { readBridgeState, readEndpointState } from './bridge-state.js';
+import type { BridgeState } from './bridge-state.js';
+
+function prefixLength(pool: string): string {
+  return pool.split('/')[1] ?? '32';
+}
+
+/** Random unicast, locally administered MAC (Docker ≥ 28). */
+export function randomMac(): string {
+  const bytes = randomBytes(6);
+  bytes[0] = ((bytes[0] ?? 0) & 0xfe) | 0x02;
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(':');
+}
+
+function vethName(): string {
+  return `veth${randomBytes(4).toString('hex').slice(0, 7)}`;
+}
+
+function gatewayAddresses(state: BridgeState, ipam: NetworkIpam): string[] {
+  const out: string[] = [];
+  const v4 = ipam.ipv4[0];
+  if (!state.inhibitIpv4 && v4?.gateway !== undefined) out.push(`${v4.gateway}/${prefixLength(v4.pool)}`);
+  const v6 = ipam.ipv6[0];
+  if (v6?.gateway !== undefined) out.push(`${v6.gateway}/${prefixLength(v6.pool)}`);
+  return out;
+}
+
+/**
+ * The `bridge` driver: a Linux bridge per network, a veth pair per endpoint (host end on the
+ * bridge, sandbox end moved in by the controller as ethN).
+ */
+export class BridgeDriver implements NetworkDriver, NetworkRestorer {
+  readonly name = 'bridge';
+  readonly capabilities = { dataScope: 'local', connectivityScope: 'local' } as const;
+  readonly #host: NetnsKernel;
+
+  constructor(host: NetnsKernel) {
+    this.#host = host;
+  }
+
+  planNetwork(request: NetworkRequest, ipam: NetworkIpam): NetworkPlan {
+    const options = parseBridgeOptions(request.id, request.options);
+    if (ipam.ipv4.length > 1 || ipam.ipv6.length > 1) {
+      throw new BerthError('INVALID_ARGUMENT', 'bridge driver doesn\'t support multiple subnets (one IPv4 and one IPv6 at most)', { object: request.name });
+    }
+    const state: BridgeState = {
+      bridgeName: options.bridgeName, createdByBerth: false, enableIcc: options.enableIcc, enableIpMasquerade: options.enableIpMasquerade,
+      inhibitIpv4: options.inhibitIpv4, internal: request.internal, ipv6: ipam.ipv6.length > 0,
+      ...(options.mtu === undefined ? {} : { mtu: options.mtu }),
+      ...(options.hostBindingIpv4 === undefined ? {} : { hostBindingIpv4: options.hostBindingIpv4 }),
+    };
+    return { driver: this.name, networkId: request.id, state: { ...state } };
+  }
+
+  async createNetwork(plan: NetworkPlan, ipam: NetworkIpam): Promise<DriverState> {
+    const state = readBridgeState(plan.state);
+    const { created } = await ensureBridge(this.#host, {
+      networkId: plan.networkId, bridgeName: state.bridgeName, mtu: state.mtu, addresses: gatewayAddresses(state, ipam), ipv6: state.ipv6, forwarding: !state.internal,
+    });
+    return { ...state, createdByBerth: created };
+  }
+
+  async restoreNetwork(network: DriverNetwork): Promise<readonly string[]> {
+    const state = readBridgeState(network.state);
+    const { repaired } = await ensureBridge(this.#host, {
+      networkId: network.id, bridgeName: state.bridgeName, mtu: state.mtu, addresses: gatewayAddresses(state, network.ipam), ipv6: state.ipv6, forwarding: !state.internal,
+    });
+    return repaired;
+  }
+
+  async removeNetwork(network: DriverNetwork): Promise<void> {
+    const state = readBridgeState(network.state);
+    await removeBridge(this.#host, { bridgeName: state.bridgeName, createdByBerth: state.createdByBerth, addresses: gatewayAddresses(state, network.ipam) });
+  }
+
+  async createEndpoint(network: DriverNetwork, endpoint: EndpointRequest): Promise<DriverEndpoint> {
+    const state = readBridgeState(network.state);
+    const macAddress = endpoint.macAddress ?? randomMac();
+    const hostVeth = vethName();
+    const sandboxVeth = vethName();
+    await this.#host.links.create({
+      kind: 'veth', name: hostVeth, alias: `berth:${network.id}:${endpoint.id}`, master: state.bridgeName, up: true,
+      peer: { name: sandboxVeth, mac: macAddress },
+      ...(state.mtu === undefined ? {} : { mtu: state.mtu }),
+    });
+    if (state.mtu !== undefined) await this.#host.links.set(sandboxVeth, { mtu: state.mtu });
+    return {
+      id: endpoint.id, macAddress, state: { hostVeth, sandboxVeth },
+      ...(endpoint.address === undefined ? {} : { address: endpoint.address }),
+      ...(endpoint.addressIpv6 === undefined ? {} : { addressIpv6: endpoint.addressIpv6 }),
+    };
+  }
+
+  async removeEndpoint(_network: DriverNetwork, endpoint: DriverEndpoint): Promise<void> {
+    await this.#host.links.remove(readEndpointState(endpoint.state).hostVeth);
+  }
+
+  join(network: DriverNetwork, endpoint: DriverEndpoint): Promise<JoinResult> {
+    const state = readBridgeState(network.state);
+    const gateway = state.internal || state.inhibitIpv4 ? undefined : network.ipam.ipv4[0]?.gateway;
+    const gatewayIpv6 = state.internal ? undefined : network.ipam.ipv6[0]?.gateway;
+    return Promise.resolve({
+      interface: { sourceName: readEndpointState(endpoint.state).sandboxVeth, inSandbox: false },
+      ...(gateway === undefined ? {} : { gateway }),
+      ...(gatewayIpv6 === undefined ? {} : { gatewayIpv6 }),
+      staticRoutes: [],
+      disableGatewayService: state.internal,
+    });
+  }
+
+  leave(): Promise<void> {
+    // The controller removes the sandbox end, which deletes the pair.
+    return Promise.resolve();
+  }
+}
