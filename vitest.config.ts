@@ -9,5 +9,8 @@ export default defineConfig({
     exclude: ['node_modules/**', 'dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Leak check (test/lab/leak-check.ts): per test file, and once for the whole run.
+    setupFiles: ['test/setup/leak-check.setup.ts'],
+    globalSetup: ['test/setup/leak-check.global.ts'],
   },
 });
