@@ -10,8 +10,8 @@ set -eu
 # The step under test. When berth's kernel layer (src/kernel/linux) can create VLAN links,
 # replace this body with a call into it (e.g. a small node script using LinkOps); the rest of
 # the probe is only the harness around it.
-create_vlan() { # <parent> <name> <vlan id>
-  ip link add link "$1" name "$2" type vlan id "$3"
+create_vlan() { # <parent> <name> <vlan id> — through berth's kernel layer, not ip(8)
+  node test/full-kernel/create-vlan.mjs "$1" "$2" "$3"
 }
 
 # IPv6 would put router solicitations and MLD reports on the wire as soon as links come up,
