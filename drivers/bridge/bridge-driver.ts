@@ -76,6 +76,15 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer {
     return repaired;
   }
 
+  async restoreEndpoint(network: DriverNetwork, endpoint: DriverEndpoint): Promise<readonly string[]> {
+    const { bridgeName } = readBridgeState(network.state);
+    const { hostVeth } = readEndpointState(endpoint.state);
+    const [bridge, veth] = await Promise.all([this.#host.links.find(bridgeName), this.#host.links.find(hostVeth)]);
+    if (bridge === undefined || veth === undefined || (veth.masterIndex === bridge.index && veth.up)) return [];
+    await this.#host.links.set(hostVeth, { master: bridgeName, up: true });
+    return [`${hostVeth} on ${bridgeName}`];
+  }
+
   async removeNetwork(network: DriverNetwork): Promise<void> {
     const state = readBridgeState(network.state);
     await removeBridge(this.#host, { bridgeName: state.bridgeName, createdByBerth: state.createdByBerth, addresses: gatewayAddresses(state, network.ipam) });

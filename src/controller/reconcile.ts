@@ -63,7 +63,12 @@ async function restoreNetworks(deps: ControllerDeps, problems: string[]): Promis
     const driver = deps.drivers.get(network.driver);
     if (driver === undefined || !isNetworkRestorer(driver)) continue;
     try {
-      for (const what of await driver.restoreNetwork(driverNetwork(network))) repaired.push(`${network.name}: ${what}`);
+      const dn = driverNetwork(network);
+      for (const what of await driver.restoreNetwork(dn)) repaired.push(`${network.name}: ${what}`);
+      for (const endpoint of deps.state.endpointsOf({ networkId: network.id })) {
+        const state = { id: endpoint.id, state: endpoint.driverState };
+        for (const what of await driver.restoreEndpoint(dn, state)) repaired.push(`${network.name}: ${what}`);
+      }
     } catch (error) {
       problems.push(`restore network ${network.name}: ${String(error)}`);
     }

@@ -122,6 +122,8 @@ export interface NetworkDriver {
 export interface NetworkRestorer {
   /** Idempotent; changes nothing when everything is in place. Returns what it repaired. */
   restoreNetwork(network: DriverNetwork): Promise<readonly string[]>;
+  /** Re-attaches what an endpoint needs on the host side; returns what it repaired. */
+  restoreEndpoint(network: DriverNetwork, endpoint: DriverEndpoint): Promise<readonly string[]>;
 }
 
 /** True when a driver can restore networks. */
