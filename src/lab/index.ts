@@ -1,2 +1,4 @@
 export { Lab } from './lab.js';
 export type { LabHost, LabOptions } from './lab.js';
+export { startDaemon } from './berthd.js';
+export type { DaemonRig } from './berthd.js';

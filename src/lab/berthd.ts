@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { request } from 'node:http';
+import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import type { Options } from 'execa';
+import { Lab } from './lab.js';
+import type { LabHost } from './lab.js';
+
+/** The built daemon and CLI (scripts/setup builds them); found from src/lab or dist/src/lab. */
+function built(relative: string): string {
+  const fromSource = new URL(`../../dist/src/${relative}`, import.meta.url).pathname;
+  return existsSync(fromSource) ? fromSource : new URL(`../${relative}`, import.meta.url).pathname;
+}
+const BERTHD = built('daemon/main.js');
+const BERTH = built('cli/main.js');
+
+/** A berthd running inside a lab host (same mount namespace), with the lab's directories. */
+export interface DaemonRig {
+  readonly lab: Lab;
+  readonly host: LabHost;
+  daemon: ChildProcess;
+  /** Output the daemon wrote (JSON log lines). */
+  readonly output: string[];
+  /** Starts berthd again (after kill or stop). */
+  start(): Promise<void>;
+  /** SIGKILL, and wait until it is gone. */
+  kill(): Promise<void>;
+  /** An API call over the socket; resolves with status and parsed JSON (or text). */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown; headers: Record<string, string | string[] | undefined> }>;
+  /** Runs the `berth` CLI against this daemon. */
+  berth(args: readonly string[], options?: Options): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /** Runs the real `docker` CLI against this daemon. */
+  docker(args: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  close(): Promise<void>;
+}
+
+/** Creates a lab and starts berthd in its host; `close()` stops it and removes the lab. */
+export async function startDaemon(options: { readonly args?: readonly string[]; readonly prefix?: string } = {}): Promise<DaemonRig> {
+  const lab = await Lab.create({ prefix: options.prefix ?? 'berth-d' });
+  const host = lab.host;
+  const output: string[] = [];
+  const rig: DaemonRig = {
+    lab, host, output,
+    daemon: undefined as unknown as ChildProcess,
+    start: async () => {
+      const child = lab.spawn(host.netns, [process.execPath, BERTHD, '--root', host.stateDir, '--run-root', host.runDir, '--log-level', 'debug', ...(options.args ?? [])]);
+      child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+      rig.daemon = child;
+      for (let waited = 0; waited < 15_000; waited += 50) {
+        if (child.exitCode !== null) throw new Error(`berthd exited with ${child.exitCode}: ${output.join('')}`);
+        if (existsSync(host.socketPath) && (await rig.api('GET', '/_ping').then((reply) => reply.status === 200, () => false))) return;
+        await sleep(50);
+      }
+      throw new Error(`berthd did not answer on ${host.socketPath}: ${output.join('')}`);
+    },
+    kill: async () => {
+      const child = rig.daemon;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    api: (method, path, body) =>
+      new Promise((resolve, reject) => {
+        const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+        const req = request({ socketPath: host.socketPath, method, path, headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            let parsed: unknown = text;
+            try {
+              parsed = text === '' ? undefined : JSON.parse(text);
+            } catch {
+              parsed = text;
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
+          });
+        });
+        req.on('error', reject);
+        req.end(payload);
+      }),
+    berth: async (args, execOptions) => {
+      const result = await execa(process.execPath, [BERTH, ...args], { reject: false, env: { BERTH_HOST: `unix://${host.socketPath}` }, timeout: 30_000, ...execOptions });
+      return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+    },
+    docker: async (args) => {
+      const result = await execa('docker', [...args], { reject: false, env: { DOCKER_HOST: `unix://${host.socketPath}`, HOME: host.stateDir }, timeout: 30_000 });
+      return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+    },
+    close: async () => {
+      if (rig.daemon !== undefined && rig.daemon.exitCode === null) {
+        const exited = new Promise((resolve) => rig.daemon.once('exit', resolve));
+        rig.daemon.kill('SIGTERM');
+        await Promise.race([exited, sleep(5000)]);
+      }
+      await cleanupLabHost(lab, host);
+      await lab.close();
+    },
+  };
+  await rig.start();
+  return rig;
+}
+
+/** Removes what berthd left in the lab host: sandbox namespace mounts under its run dir (links go with the lab's namespace). */
+async function cleanupLabHost(lab: Lab, host: LabHost): Promise<void> {
+  const mounts = await execa('findmnt', ['-rn', '-o', 'TARGET'], { reject: false });
+  for (const target of mounts.stdout.split('\n').filter((line) => line.startsWith(`${host.runDir}/`)).reverse()) {
+    await execa('umount', ['-l', target], { reject: false });
+  }
+  void lab;
+}
