@@ -3,7 +3,9 @@ import type {
   DriverEndpoint, DriverNetwork, DriverState, EndpointRequest, JoinResult, NetworkDriver, NetworkIpam, NetworkPlan, NetworkRequest, NetworkRestorer,
 } from '../../src/driver-api/index.js';
 import { BerthError } from '../../src/errors/index.js';
-import type { NetnsKernel } from '../../src/kernel/index.js';
+import type { FirewallBackend, NetnsKernel } from '../../src/kernel/index.js';
+import { BridgeFirewall } from './firewall/bridge-firewall.js';
+import type { BridgeFirewallSpec } from './firewall/nft-ruleset.js';
 import { parseBridgeOptions } from './options.js';
 import { ensureBridge, removeBridge } from './bridge-device.js';
 import { readBridgeState, readEndpointState } from './bridge-state.js';
@@ -33,6 +35,13 @@ function gatewayAddresses(state: BridgeState, ipam: NetworkIpam): string[] {
   return out;
 }
 
+function firewallSpec(networkId: string, state: BridgeState, ipam: NetworkIpam): BridgeFirewallSpec {
+  return {
+    networkId, bridgeName: state.bridgeName, enableIcc: state.enableIcc, enableIpMasquerade: state.enableIpMasquerade, internal: state.internal,
+    subnets4: ipam.ipv4.map((data) => data.pool), subnets6: ipam.ipv6.map((data) => data.pool),
+  };
+}
+
 /**
  * The `bridge` driver: a Linux bridge per network, a veth pair per endpoint (host end on the
  * bridge, sandbox end moved in by the controller as ethN).
@@ -41,9 +50,11 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer {
   readonly name = 'bridge';
   readonly capabilities = { dataScope: 'local', connectivityScope: 'local' } as const;
   readonly #host: NetnsKernel;
+  readonly #firewall: BridgeFirewall;
 
-  constructor(host: NetnsKernel) {
-    this.#host = host;
+  constructor(init: { readonly host: NetnsKernel; readonly firewall: FirewallBackend }) {
+    this.#host = init.host;
+    this.#firewall = new BridgeFirewall({ backend: init.firewall, netns: init.host.netns });
   }
 
   planNetwork(request: NetworkRequest, ipam: NetworkIpam): NetworkPlan {
@@ -65,6 +76,12 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer {
     const { created } = await ensureBridge(this.#host, {
       networkId: plan.networkId, bridgeName: state.bridgeName, mtu: state.mtu, addresses: gatewayAddresses(state, ipam), ipv6: state.ipv6, forwarding: !state.internal,
     });
+    try {
+      await this.#firewall.addNetwork(firewallSpec(plan.networkId, state, ipam));
+    } catch (error) {
+      if (created) await this.#host.links.remove(state.bridgeName);
+      throw error;
+    }
     return { ...state, createdByBerth: created };
   }
 
@@ -73,6 +90,7 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer {
     const { repaired } = await ensureBridge(this.#host, {
       networkId: network.id, bridgeName: state.bridgeName, mtu: state.mtu, addresses: gatewayAddresses(state, network.ipam), ipv6: state.ipv6, forwarding: !state.internal,
     });
+    await this.#firewall.addNetwork(firewallSpec(network.id, state, network.ipam));
     return repaired;
   }
 
@@ -87,6 +105,7 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer {
 
   async removeNetwork(network: DriverNetwork): Promise<void> {
     const state = readBridgeState(network.state);
+    await this.#firewall.removeNetwork(firewallSpec(network.id, state, network.ipam));
     await removeBridge(this.#host, { bridgeName: state.bridgeName, createdByBerth: state.createdByBerth, addresses: gatewayAddresses(state, network.ipam) });
   }
 
