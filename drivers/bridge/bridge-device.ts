@@ -1,5 +1,6 @@
 import { BerthError, hasCode } from '../../src/errors/index.js';
 import type { NetnsKernel } from '../../src/kernel/index.js';
+import { randomMac } from './mac-address.js';
 
 /** What a bridge network needs in the host namespace. */
 export interface BridgeDeviceSpec {
@@ -37,7 +38,8 @@ export async function ensureBridge(host: NetnsKernel, spec: BridgeDeviceSpec): P
   const existing = await host.links.find(spec.bridgeName);
   let created = false;
   if (existing === undefined) {
-    await host.links.create({ kind: 'bridge', name: spec.bridgeName, alias: bridgeAlias(spec.networkId), ...(spec.mtu === undefined ? {} : { mtu: spec.mtu }) });
+    // A fixed random MAC, as Docker does: otherwise the bridge takes its lowest port's MAC and changes as sandboxes come and go.
+    await host.links.create({ kind: 'bridge', name: spec.bridgeName, alias: bridgeAlias(spec.networkId), mac: randomMac(), ...(spec.mtu === undefined ? {} : { mtu: spec.mtu }) });
     created = true;
     repaired.push(`bridge ${spec.bridgeName}`);
   } else if (existing.kind !== 'bridge') {

@@ -7,6 +7,7 @@ import type { FirewallBackend, NetnsKernel } from '../../src/kernel/index.js';
 import { BridgeFirewall } from './firewall/bridge-firewall.js';
 import type { BridgeFirewallSpec } from './firewall/nft-ruleset.js';
 import { parseBridgeOptions } from './options.js';
+import { randomMac } from './mac-address.js';
 import { ensureBridge, removeBridge } from './bridge-device.js';
 import { readBridgeState, readEndpointState } from './bridge-state.js';
 import type { BridgeState } from './bridge-state.js';
@@ -15,12 +16,6 @@ function prefixLength(pool: string): string {
   return pool.split('/')[1] ?? '32';
 }
 
-/** Random unicast, locally administered MAC (Docker ≥ 28). */
-export function randomMac(): string {
-  const bytes = randomBytes(6);
-  bytes[0] = ((bytes[0] ?? 0) & 0xfe) | 0x02;
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(':');
-}
 
 function vethName(): string {
   return `veth${randomBytes(4).toString('hex').slice(0, 7)}`;

@@ -88,6 +88,8 @@ async function dropStaleSandboxes(deps: ControllerDeps, problems: string[]): Pro
     for (const endpoint of deps.state.endpointsOf({ sandboxId: sandbox.id })) {
       await disconnectEndpoint(deps, { endpoint, force: true }).catch((error: unknown) => problems.push(`stale endpoint ${endpoint.id.slice(0, 12)}: ${String(error)}`));
     }
+    // A cached netlink socket would keep the vanished namespace (and its interfaces) alive.
+    deps.kernel.release({ path: sandbox.netnsPath });
     await deps.kernel.netns.remove({ path: sandbox.netnsPath });
     removeSandboxFiles(sandboxFilePaths(deps.paths.sandboxDir, sandbox.id));
     await deps.state.commit((tx) => tx.deleteSandbox(sandbox.id));
@@ -136,8 +138,9 @@ async function removeOrphanLinks(deps: ControllerDeps): Promise<string[]> {
 export async function reconcile(deps: ControllerDeps): Promise<ReconcileReport> {
   const problems: string[] = [];
   const replayed = await replayIpam(deps, problems);
-  const repaired = await restoreNetworks(deps, problems);
+  // Stale sandboxes go first, so that restoring networks does not re-attach their interfaces.
   const staleSandboxes = await dropStaleSandboxes(deps, problems);
+  const repaired = await restoreNetworks(deps, problems);
   const orphanNamespaces = await removeOrphanNamespaces(deps);
   const orphanLinks = await removeOrphanLinks(deps);
   for (const problem of problems) deps.log.error({ problem }, 'reconcile problem');

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { JoinResult } from '../driver-api/index.js';
 import type { Kernel } from '../kernel/index.js';
 import { plainIp } from './ipam-allocation.js';
@@ -29,10 +30,18 @@ export async function configureInterface(kernel: Kernel, setup: InterfaceSetup):
   }
   try {
     if (setup.macAddress !== undefined) await sandbox.links.set(setup.interfaceName, { mac: setup.macAddress });
-    if (setup.addressIpv6 !== undefined) await sandbox.sysctls.set(`net/ipv6/conf/${setup.interfaceName}/disable_ipv6`, '0');
-    await sandbox.links.set(setup.interfaceName, { up: true });
+    // Addresses go on before the link comes up, with arp_notify/ndisc_notify, so the kernel announces
+    // them (gratuitous ARP, unsolicited NA) at link-up: peers holding a stale entry for a reused
+    // address learn the new MAC at once (Docker sends these itself, advertise_addr_nmsgs).
+    await sandbox.sysctls.set(`net/ipv4/conf/${setup.interfaceName}/arp_notify`, '1');
+    if (setup.addressIpv6 !== undefined) {
+      await sandbox.sysctls.set(`net/ipv6/conf/${setup.interfaceName}/disable_ipv6`, '0');
+      await sandbox.sysctls.set(`net/ipv6/conf/${setup.interfaceName}/ndisc_notify`, '1');
+    }
     if (setup.address !== undefined) await sandbox.addresses.add(setup.interfaceName, setup.address);
     if (setup.addressIpv6 !== undefined) await sandbox.addresses.add(setup.interfaceName, setup.addressIpv6, { noDad: true });
+    await sandbox.links.set(setup.interfaceName, { up: true });
+    if (setup.address !== undefined && setup.macAddress !== undefined) await announce(kernel, { ...setup, address: setup.address, macAddress: setup.macAddress });
     for (const route of setup.join.staticRoutes) {
       await sandbox.routes.add({ destination: route.destination, link: setup.interfaceName, ...(route.nextHop === undefined ? {} : { gateway: route.nextHop }) });
     }
@@ -40,6 +49,36 @@ export async function configureInterface(kernel: Kernel, setup: InterfaceSetup):
   } catch (error) {
     await sandbox.links.remove(setup.interfaceName);
     throw error;
+  }
+}
+
+/** When the gratuitous ARPs of a join go out, in ms after the link is operationally up (Docker sends 3 too). */
+const ANNOUNCE_SCHEDULE_MS = [0, 50, 250];
+
+/**
+ * The kernel's own announcement at link-up (arp_notify) is often dropped: a veth transmits only
+ * once the link watcher has activated its queues (on both ends), a few milliseconds later. So
+ * wait for operstate UP (bounded), then send gratuitous ARPs ourselves on a short schedule,
+ * in the background: a failure (the sandbox went away meanwhile) is only logged.
+ */
+async function announce(kernel: Kernel, setup: InterfaceSetup & { readonly address: string; readonly macAddress: string }): Promise<void> {
+  const sandbox = kernel.in({ path: setup.netnsPath });
+  let link = await sandbox.links.get(setup.interfaceName);
+  for (let waited = 0; !link.operUp && waited < 500; waited += 5) {
+    await sleep(5);
+    link = await sandbox.links.get(setup.interfaceName);
+  }
+  const packet = { ifindex: link.index, ip: plainIp(setup.address), mac: setup.macAddress };
+  for (const delay of ANNOUNCE_SCHEDULE_MS) {
+    const send = (): void => {
+      try {
+        kernel.sockets.sendGratuitousArp(sandbox.netns, packet);
+      } catch {
+        // The sandbox or its interface is gone: nothing left to announce.
+      }
+    };
+    if (delay === 0) send();
+    else setTimeout(send, delay).unref();
   }
 }
 

@@ -42,7 +42,7 @@ export async function createSandbox(deps: ControllerDeps, input: CreateSandboxIn
     let netnsPath = deps.kernel.netns.host.path;
     if (!usesHost) {
       const netns = await deps.kernel.netns.create(id.slice(0, 12));
-      undo.push('remove namespace', async () => { deps.kernel.in(netns).close(); await deps.kernel.netns.remove(netns); });
+      undo.push('remove namespace', async () => { deps.kernel.release(netns); await deps.kernel.netns.remove(netns); });
       await deps.kernel.in(netns).links.set('lo', { up: true });
       netnsPath = netns.path;
     }
@@ -82,7 +82,7 @@ export async function removeSandbox(deps: ControllerDeps, sandbox: SandboxRecord
     () => deps.lock.with([endpoint.networkId, sandbox.id], () => disconnectEndpoint(deps, { endpoint, force: true })),
   ]);
   if (sandbox.netnsPath !== deps.kernel.netns.host.path) {
-    steps.push(['remove namespace', async () => { deps.kernel.in({ path: sandbox.netnsPath }).close(); await deps.kernel.netns.remove({ path: sandbox.netnsPath }); }]);
+    steps.push(['remove namespace', async () => { deps.kernel.release({ path: sandbox.netnsPath }); await deps.kernel.netns.remove({ path: sandbox.netnsPath }); }]);
   }
   steps.push(['remove files', async () => removeSandboxFiles(sandboxFilePaths(deps.paths.sandboxDir, sandbox.id))]);
   steps.push(['forget sandbox', () => deps.state.commit((tx) => tx.deleteSandbox(sandbox.id))]);

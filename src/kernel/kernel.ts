@@ -28,6 +28,11 @@ export interface SocketOps {
   udpSocketIn(netns: Netns, address: { readonly ip: string; readonly port: number }): number;
   /** A bound, listening TCP socket fd inside `netns` (pass to net `listen({ fd })`). */
   tcpListenerIn(netns: Netns, address: { readonly ip: string; readonly port: number }): number;
+  /**
+   * Broadcasts a gratuitous ARP request for `ip` from `mac` on link `ifindex` inside `netns`, so
+   * neighbours holding a stale entry for a reused address learn the new MAC at once.
+   */
+  sendGratuitousArp(netns: Netns, announce: { readonly ifindex: number; readonly ip: string; readonly mac: string }): void;
 }
 
 /** The whole kernel layer, as the composition root wires it. */
@@ -37,5 +42,7 @@ export interface Kernel {
   readonly firewall: FirewallBackend;
   /** Opens (or reuses) the per-namespace kernel handle. */
   in(netns: Netns): NetnsKernel;
+  /** Closes the cached handle of a namespace if there is one (its sockets would keep a deleted namespace alive). */
+  release(netns: Netns): void;
   close(): void;
 }

@@ -61,6 +61,8 @@ export interface LinkInfo {
   readonly parentIndex: number | undefined;
   /** Administratively up (IFF_UP). */
   readonly up: boolean;
+  /** Operationally up (RFC 2863 operstate UP): carrier is on and the device transmits. */
+  readonly operUp: boolean;
   readonly vlanId?: number;
   readonly vni?: number;
   readonly macvlanMode?: MacvlanMode;

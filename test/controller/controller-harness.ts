@@ -3,9 +3,10 @@ import { Controller, SILENT_LOGGER } from '../../src/controller/index.js';
 import type { ControllerOptions, CreateNetworkInput } from '../../src/controller/index.js';
 import { LinuxKernel } from '../../src/kernel/linux/index.js';
 import { NoFirewall } from '../../src/kernel/index.js';
+import type { FirewallBackend } from '../../src/kernel/index.js';
 import type { Store } from '../../src/store/index.js';
 import { BridgeDriver, HostDriver, NullDriver } from '../../drivers/index.js';
-import { DefaultIpam } from '../../ipam/index.js';
+import { SimpleIpam as DefaultIpam } from '../support/simple-ipam.js';
 import { Lab } from '../../src/lab/index.js';
 import type { LabHost } from '../../src/lab/index.js';
 import { MemoryStore } from '../support/memory-store.js';
@@ -31,10 +32,10 @@ export interface ControllerRig {
   close(): Promise<void>;
 }
 
-export async function createRig(options: { readonly store?: (host: LabHost) => Store } = {}): Promise<ControllerRig> {
+export async function createRig(options: { readonly store?: (host: LabHost) => Store; readonly firewall?: FirewallBackend } = {}): Promise<ControllerRig> {
   const lab = await Lab.create({ prefix: 'berth-ctl' });
   const host = lab.host;
-  const kernel = new LinuxKernel({ netnsDir: `${host.runDir}/netns`, firewall: new NoFirewall(), host: host.netns });
+  const kernel = new LinuxKernel({ netnsDir: `${host.runDir}/netns`, firewall: options.firewall ?? new NoFirewall(), host: host.netns });
   const store = options.store?.(host) ?? new MemoryStore();
   const start = async (): Promise<Controller> => {
     const controllerOptions: ControllerOptions = {
@@ -54,7 +55,11 @@ export async function createRig(options: { readonly store?: (host: LabHost) => S
     },
     run: async (netnsPath, command) => (await execa('nsenter', [`--net=${netnsPath}`, ...command], { timeout: 20_000 })).stdout,
     kernelState: async () => {
-      const parts = [await lab.run(host.netns, ['ip', '-o', 'link']), await lab.run(host.netns, ['ip', '-o', 'addr'])];
+      // Link flags and operstate (LOWER_UP, NO-CARRIER) follow the kernel's carrier logic, not berth: leave them out.
+      const links = (await lab.run(host.netns, ['ip', '-o', 'link'])).replace(/<[^>]*>/g, '<>').replace(/ state \S+/g, '');
+      // IPv6 link-local addresses appear when a link gets carrier: kernel's doing, not berth's.
+      const addresses = (await lab.run(host.netns, ['ip', '-o', 'addr'])).split('\n').filter((line) => !line.includes('inet6 fe80::')).join('\n');
+      const parts = [links, addresses];
       for (const name of await kernel.netns.list()) {
         const path = `${host.runDir}/netns/${name}`;
         parts.push(`${name}:`, await rig.run(path, ['ip', '-o', 'addr']));

@@ -16,6 +16,9 @@ export const SOCK_CLOEXEC = 0o2000000;
 export const SOCK_NONBLOCK = 0o4000;
 export const SOL_SOCKET = 1;
 export const SO_REUSEADDR = 2;
+export const AF_PACKET = 17;
+export const SOCK_RAW = 3;
+export const ETH_P_ARP = 0x0806;
 
 const library = koffi.load('libc.so.6');
 
@@ -30,6 +33,7 @@ export const libc = {
   listen: library.func('int listen(int fd, int backlog)'),
   setsockopt: library.func('int setsockopt(int fd, int level, int name, const int *value, uint32_t len)'),
   close: library.func('int close(int fd)'),
+  sendto: library.func('intptr_t sendto(int fd, const uint8_t *buf, size_t len, int flags, const uint8_t *addr, uint32_t addrlen)'),
   strerror: library.func('const char *strerror(int errnum)'),
 };
 

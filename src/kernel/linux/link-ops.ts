@@ -18,6 +18,8 @@ const KIND_MODULES: Readonly<Record<LinkSpec['kind'], string>> = {
   veth: 'veth', bridge: 'bridge', dummy: 'dummy', macvlan: 'macvlan', vlan: '8021q', vxlan: 'vxlan',
 };
 const NAME_PATTERN = /^[^\s/:]{1,15}$/;
+/** IF_OPER_UP from <linux/if.h>. */
+const IF_OPER_UP = 6;
 
 function checkName(name: string, field: string): void {
   if (!NAME_PATTERN.test(name) || name === '.' || name === '..') {
@@ -41,6 +43,7 @@ function toLinkInfo(message: LinkMessage): LinkInfo {
     masterIndex: attrs.master,
     parentIndex: parent !== undefined && parent.length >= 4 ? parent.readUInt32LE(0) : undefined,
     up: data.flags?.up === true,
+    operUp: attrs.operstate === IF_OPER_UP,
     ...(decoded.vlanId === undefined ? {} : { vlanId: decoded.vlanId }),
     ...(decoded.vni === undefined ? {} : { vni: decoded.vni }),
     ...(decoded.macvlanMode === undefined ? {} : { macvlanMode: decoded.macvlanMode }),
@@ -101,7 +104,7 @@ export class LinuxLinkOps implements LinkOps {
     if (spec.kind === 'macvlan' && spec.netnsPath !== undefined) {
       // Created in another namespace: it cannot be read back (or given an alias) through this socket.
       return { index: 0, name: spec.name, kind: 'macvlan', mtu: spec.mtu ?? 0, mac: spec.mac, alias: undefined,
-        masterIndex: undefined, parentIndex, up: spec.up === true, macvlanMode: spec.mode };
+        masterIndex: undefined, parentIndex, up: spec.up === true, operUp: false, macvlanMode: spec.mode };
     }
     if (spec.alias !== undefined) {
       // The kernel ignores IFLA_IFALIAS on RTM_NEWLINK; set it after, and undo the link if that fails.

@@ -57,8 +57,7 @@ export class LinuxKernel implements Kernel {
     return handle;
   }
 
-  /** Forgets (and closes) the handle of a namespace that is being removed. */
-  forget(netns: Netns): void {
+  release(netns: Netns): void {
     this.#open.get(netns.path)?.close();
   }
 

@@ -1,7 +1,8 @@
 import type { SocketOps } from '../kernel.js';
 import type { Netns } from '../netns.js';
 import { BerthError } from '../../errors/index.js';
-import { AF_INET, AF_INET6, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, lastErrno, libc } from './libc.js';
+import { AF_INET, AF_INET6, AF_PACKET, ETH_P_ARP, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, lastErrno, libc } from './libc.js';
+import { parseMac } from './wire-format.js';
 import { errnoName } from './kernel-error.js';
 import { withNetns } from './netns-switch.js';
 import { parseIp } from './wire-format.js';
@@ -60,6 +61,26 @@ function socketError(operation: string, object: string): BerthError {
     `${operation} ${object}: ${errno}`, { operation, object, errno });
 }
 
+/** An Ethernet frame carrying an ARP request for `ip` asked by `ip` itself: a gratuitous ARP. */
+export function gratuitousArpFrame(ip: string, mac: string): Buffer {
+  const sender = parseMac(mac);
+  const address = parseIp(ip, 'announced address');
+  if (address.family !== 4) throw new BerthError('INVALID_ARGUMENT', `gratuitous ARP needs an IPv4 address, not ${ip}`, { object: ip });
+  const frame = Buffer.alloc(42);
+  frame.fill(0xff, 0, 6);
+  sender.copy(frame, 6);
+  frame.writeUInt16BE(ETH_P_ARP, 12);
+  frame.writeUInt16BE(1, 14); // hardware type Ethernet
+  frame.writeUInt16BE(0x0800, 16); // protocol IPv4
+  frame[18] = 6;
+  frame[19] = 4;
+  frame.writeUInt16BE(1, 20); // request
+  sender.copy(frame, 22);
+  address.bytes.copy(frame, 28);
+  address.bytes.copy(frame, 38); // target protocol address = sender's: gratuitous
+  return frame;
+}
+
 /** Sockets created inside a namespace and handed to Node as fds. */
 export class LinuxSocketOps implements SocketOps {
   udpSocketIn(netns: Netns, address: { readonly ip: string; readonly port: number }): number {
@@ -68,5 +89,26 @@ export class LinuxSocketOps implements SocketOps {
 
   tcpListenerIn(netns: Netns, address: { readonly ip: string; readonly port: number }): number {
     return openBound({ netns, ...address, type: SOCK_STREAM });
+  }
+
+  sendGratuitousArp(netns: Netns, announce: { readonly ifindex: number; readonly ip: string; readonly mac: string }): void {
+    const frame = gratuitousArpFrame(announce.ip, announce.mac);
+    // struct sockaddr_ll: family, protocol (be), ifindex, hatype, pkttype, halen, addr[8]
+    const target = Buffer.alloc(20);
+    target.writeUInt16LE(AF_PACKET, 0);
+    target.writeUInt16BE(ETH_P_ARP, 2);
+    target.writeInt32LE(announce.ifindex, 4);
+    target[11] = 6;
+    target.fill(0xff, 12, 18);
+    const what = `gratuitous ARP for ${announce.ip} in ${netns.path}`;
+    withNetns(netns.path, () => {
+      const fd = libc.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, ETH_P_ARP);
+      if (fd < 0) throw socketError('open packet socket', what);
+      try {
+        if (Number(libc.sendto(fd, frame, frame.length, 0, target, target.length)) < 0) throw socketError('send', what);
+      } finally {
+        libc.close(fd);
+      }
+    });
   }
 }

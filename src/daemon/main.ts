@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * berthd's composition root: the one file that imports concrete classes from every layer
+ * and wires them (STYLE.md 2.1).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Controller } from '../controller/index.js';
+import type { Logger } from '../controller/index.js';
+import { LinuxKernel, processAlive, spawnSandboxProcess } from '../kernel/linux/index.js';
+import { createFirewall } from '../kernel/linux/firewall/index.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { DefaultIpam, parseDefaultAddressPool } from '../../ipam/index.js';
+import { HostDriver, NullDriver } from '../../drivers/index.js';
+import { createApiServer, listenUnix } from '../api/index.js';
+import { daemonCommand, toDaemonOptions } from './options.js';
+import type { DaemonOptions } from './options.js';
+import { ProcessRunner } from './process-runner.js';
+import { acquirePidFile } from './pid-file.js';
+import { BERTH_VERSION } from './version.js';
+
+async function start(options: DaemonOptions): Promise<void> {
+  const log = pino({ level: options.logLevel, base: { pid: process.pid } });
+  const logger: Logger = {
+    debug: (fields, message) => log.debug(fields, message),
+    info: (fields, message) => log.info(fields, message),
+    warn: (fields, message) => log.warn(fields, message),
+    error: (fields, message) => log.error(fields, message),
+  };
+  mkdirSync(options.root, { recursive: true, mode: 0o700 });
+  mkdirSync(options.runRoot, { recursive: true, mode: 0o755 });
+  const releasePid = acquirePidFile(join(options.runRoot, 'berthd.pid'));
+  const firewall = createFirewall({ backend: options.firewall, log: (message) => log.warn(message) });
+  const kernel = new LinuxKernel({ netnsDir: join(options.runRoot, 'netns'), firewall });
+  const store = SqliteStore.open(join(options.root, 'berth.db'));
+  const ipam = new DefaultIpam({ ...(options.defaultAddressPools.length === 0 ? {} : { defaultPools: options.defaultAddressPools.map((pool) => parseDefaultAddressPool(pool)) }) });
+  const sandboxDir = join(options.runRoot, 'sandboxes');
+  const { controller, report } = await Controller.start({
+    store,
+    kernel,
+    drivers: [new NullDriver(), new HostDriver()],
+    ipams: [ipam],
+    paths: { netnsDir: join(options.runRoot, 'netns'), sandboxDir, hostResolvConf: '/etc/resolv.conf' },
+    log: logger,
+    predefined: [
+      { name: 'none', driver: 'null' },
+      { name: 'host', driver: 'host' },
+    ],
+  });
+  log.info({ report }, 'reconciled kernel with store');
+  const runner = new ProcessRunner({ controller, sandboxDir, spawn: spawnSandboxProcess, alive: processAlive, log: logger });
+  const server = createApiServer({ controller, runner, log: logger, version: BERTH_VERSION });
+  await listenUnix(server, options.socket);
+  const tcpServers = await Promise.all(options.hosts.map(async (host) => {
+    const [address, port] = host.slice('tcp://'.length).split(/:(?=\d+$)/);
+    const tcp = createApiServer({ controller, runner, log: logger, version: BERTH_VERSION });
+    await new Promise<void>((resolve) => tcp.listen(Number(port), address, resolve));
+    return tcp;
+  }));
+  log.info({ socket: options.socket, firewall: firewall.transport, version: BERTH_VERSION }, 'berthd ready');
+  const stop = (signal: string): void => {
+    log.info({ signal }, 'berthd stopping');
+    for (const tcp of tcpServers) tcp.close();
+    server.close(() => {
+      store.close();
+      kernel.close();
+      releasePid();
+      log.info({}, 'berthd stopped');
+      process.exit(0);
+    });
+    server.closeAllConnections();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  const command = daemonCommand(BERTH_VERSION);
+  command.parse(process.argv);
+  try {
+    await start(toDaemonOptions(command.opts()));
+  } catch (error) {
+    process.stderr.write(`berthd: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+await main();
