@@ -1,5 +1,5 @@
 import { Address4, Address6 } from 'ip-address';
-import { BerthError } from '../errors/index.js';
+import { BerthError, hasCode } from '../errors/index.js';
 import type { IpamDriver } from '../driver-api/index.js';
 import type { IpamConfigRecord } from '../store/index.js';
 import type { IpamConfigInput } from './inputs.js';
@@ -87,9 +87,15 @@ export async function allocatePools(request: AllocatePoolsOptions): Promise<Ipam
     undo.push(`release gateway ${gatewayCidr}`, () => ipam.releaseAddress(pool.poolId, plainIp(gatewayCidr)));
     const auxAddresses: Record<string, string> = {};
     for (const [name, address] of Object.entries(config.auxAddresses ?? {})) {
-      await ipam.requestAddress(pool.poolId, { address });
-      undo.push(`release aux-address ${address}`, () => ipam.releaseAddress(pool.poolId, address));
       auxAddresses[name] = address;
+      try {
+        await ipam.requestAddress(pool.poolId, { address });
+      } catch (error) {
+        // Outside the ip-range the address can never be handed out: nothing to reserve (Docker ignores this too).
+        if (config.ipRange !== undefined && hasCode(error, 'ADDRESS_OUT_OF_RANGE')) continue;
+        throw error;
+      }
+      undo.push(`release aux-address ${address}`, () => ipam.releaseAddress(pool.poolId, address));
     }
     records.push({
       requested: {
@@ -115,7 +121,11 @@ export async function replayPools(ipam: IpamDriver, records: readonly IpamConfig
       v6,
     });
     if (record.allocated.gateway !== undefined) await ipam.requestAddress(pool.poolId, { address: record.allocated.gateway, gateway: true });
-    for (const address of Object.values(record.allocated.auxAddresses)) await ipam.requestAddress(pool.poolId, { address });
+    for (const address of Object.values(record.allocated.auxAddresses)) {
+      await ipam.requestAddress(pool.poolId, { address }).catch((error: unknown) => {
+        if (!hasCode(error, 'ADDRESS_OUT_OF_RANGE')) throw error;
+      });
+    }
     replayed.push({ ...record, poolId: pool.poolId });
   }
   return replayed;

@@ -84,7 +84,8 @@ describe('controller with the bridge driver, in a lab', () => {
     memory.failNext = true;
     await expect(rig.controller.connect({ network: 'flaky', sandbox: 'f' })).rejects.toThrow('injected store failure');
     expect(await rig.kernelState()).toEqual(before);
-    const view = await rig.controller.connect({ network: 'flaky', sandbox: 'f' });
+    // The address the failed connect took (10.71.0.2, the first) is free again: asking for it exactly succeeds.
+    const view = await rig.controller.connect({ network: 'flaky', sandbox: 'f', ipv4Address: '10.71.0.2' });
     expect(view.endpoints[0]?.endpoint.address).toBe('10.71.0.2/24');
   });
 });

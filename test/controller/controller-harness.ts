@@ -6,7 +6,7 @@ import { NoFirewall } from '../../src/kernel/index.js';
 import type { FirewallBackend } from '../../src/kernel/index.js';
 import type { Store } from '../../src/store/index.js';
 import { BridgeDriver, HostDriver, NullDriver } from '../../drivers/index.js';
-import { SimpleIpam as DefaultIpam } from '../support/simple-ipam.js';
+import { DefaultIpam } from '../../ipam/index.js';
 import { Lab } from '../../src/lab/index.js';
 import type { LabHost } from '../../src/lab/index.js';
 import { MemoryStore } from '../support/memory-store.js';
