@@ -19,9 +19,9 @@ function ipOf(cidr: string | undefined): string {
   return (cidr ?? '').split('/')[0] ?? '';
 }
 
-describe('bridge networks with nftables rules, proven with traffic', () => {
+describe.each(['nftables', 'iptables'] as const)('bridge networks with %s rules, proven with traffic', (backend) => {
   test('isolation between networks, ICC off, internal networks, masquerade and no direct access from outside', async () => {
-    rig = await createRig({ firewall: createFirewall({ backend: 'nftables' }) });
+    rig = await createRig({ firewall: createFirewall({ backend }) });
     const c = rig.controller;
     await c.createNetwork({ name: 'red', ipam: { config: [{ subnet: '10.81.0.0/24' }] } });
     await c.createNetwork({ name: 'blue', ipam: { config: [{ subnet: '10.82.0.0/24' }] } });
@@ -58,6 +58,24 @@ describe('bridge networks with nftables rules, proven with traffic', () => {
     expect(await rig.kernel.firewall.listOwn(rig.host.netns)).toBe(before);
   });
 
+  test('BERTH-USER: an admin rule there is evaluated first and survives berth\'s changes', async () => {
+    rig = await createRig({ firewall: createFirewall({ backend }) });
+    await rig.controller.createNetwork({ name: 'red', ipam: { config: [{ subnet: '10.81.0.0/24' }] } });
+    const red1 = (await rig.controller.createSandbox({ name: 'red1', networks: [{ network: 'red' }] })).sandbox;
+    expect(await reachable(red1.netnsPath, rig.lab.router.ip)).toBe(true);
+    const drop = backend === 'nftables'
+      ? ['nft', 'add', 'rule', 'inet', 'berth', 'user', 'ip', 'daddr', rig.lab.router.ip, 'drop']
+      : ['iptables', '-A', 'BERTH-USER', '-d', rig.lab.router.ip, '-j', 'DROP'];
+    await rig.lab.run(rig.host.netns, drop);
+    expect(await reachable(red1.netnsPath, rig.lab.router.ip)).toBe(false);
+    await rig.controller.createNetwork({ name: 'blue', ipam: { config: [{ subnet: '10.82.0.0/24' }] } });
+    await rig.controller.removeNetwork('blue');
+    expect(await reachable(red1.netnsPath, rig.lab.router.ip)).toBe(false);
+  });
+
+});
+
+describe('without a firewall', () => {
   test('negative control: without a firewall the router reaches the sandbox directly and networks are not isolated', async () => {
     rig = await createRig();
     await rig.controller.createNetwork({ name: 'red', ipam: { config: [{ subnet: '10.81.0.0/24' }] } });

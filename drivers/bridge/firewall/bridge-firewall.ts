@@ -1,6 +1,6 @@
-import { BerthError } from '../../../src/errors/index.js';
 import type { FirewallBackend, Netns } from '../../../src/kernel/index.js';
 import { addNetworkRules, baseRuleset, removeNetworkRules } from './nft-ruleset.js';
+import { iptablesRuleset, readExisting } from './iptables-ruleset.js';
 import type { BridgeFirewallSpec } from './nft-ruleset.js';
 
 /**
@@ -10,33 +10,52 @@ import type { BridgeFirewallSpec } from './nft-ruleset.js';
 export class BridgeFirewall {
   readonly #backend: FirewallBackend;
   readonly #netns: Netns;
+  /** Every network's spec: iptables rules are rebuilt whole from them on each change. */
+  readonly #networks = new Map<string, BridgeFirewallSpec>();
 
   constructor(init: { readonly backend: FirewallBackend; readonly netns: Netns }) {
     this.#backend = init.backend;
     this.#netns = init.netns;
   }
 
-  async #apply(script: string): Promise<void> {
+  async #apply(change: { readonly nft: string; readonly update: (networks: Map<string, BridgeFirewallSpec>) => void }): Promise<void> {
+    const next = new Map(this.#networks);
+    change.update(next);
     switch (this.#backend.name) {
       case 'none':
-        return;
+        break;
       case 'nftables':
-        await this.#backend.apply(this.#netns, { backend: 'nftables', script: `${baseRuleset()}${script}` });
-        return;
-      case 'iptables':
-        throw new BerthError('KERNEL_UNSUPPORTED', 'bridge networks with --firewall iptables are not supported yet: use nftables (the default) or none', {
-          operation: 'program bridge firewall',
+        await this.#backend.apply(this.#netns, { backend: 'nftables', script: `${baseRuleset()}${change.nft}` });
+        break;
+      case 'iptables': {
+        const own = await this.#backend.listOwn(this.#netns);
+        const [ipv4Save = '', ipv6Save = ''] = splitFamilies(own);
+        const networks = [...next.values()];
+        await this.#backend.apply(this.#netns, {
+          backend: 'iptables',
+          ipv4: iptablesRuleset({ networks, existing: readExisting(ipv4Save), family: 4 }),
+          ipv6: iptablesRuleset({ networks, existing: readExisting(ipv6Save), family: 6 }),
         });
+        break;
+      }
     }
+    this.#networks.clear();
+    for (const [id, spec] of next) this.#networks.set(id, spec);
   }
 
   /** Adds (or re-asserts) a network's rules. */
   addNetwork(spec: BridgeFirewallSpec): Promise<void> {
-    return this.#apply(addNetworkRules(spec));
+    return this.#apply({ nft: addNetworkRules(spec), update: (networks) => networks.set(spec.networkId, spec) });
   }
 
   /** Removes a network's rules; idempotent. */
   removeNetwork(spec: BridgeFirewallSpec): Promise<void> {
-    return this.#apply(removeNetworkRules(spec));
+    return this.#apply({ nft: removeNetworkRules(spec), update: (networks) => networks.delete(spec.networkId) });
   }
+}
+
+/** Splits IptablesFirewall.listOwn output ("# ipv4\n...# ipv6\n...") into the two families' text. */
+function splitFamilies(own: string): [string, string] {
+  const ipv6At = own.indexOf('# ipv6\n');
+  return ipv6At === -1 ? [own, ''] : [own.slice(0, ipv6At), own.slice(ipv6At)];
 }
