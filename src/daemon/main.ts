@@ -12,13 +12,14 @@ import { LinuxKernel, processAlive, spawnSandboxProcess } from '../kernel/linux/
 import { createFirewall } from '../kernel/linux/firewall/index.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { DefaultIpam, parseDefaultAddressPool } from '../../ipam/index.js';
-import { HostDriver, NullDriver } from '../../drivers/index.js';
+import { BridgeDriver, HostDriver, NullDriver } from '../../drivers/index.js';
 import { createApiServer, listenUnix } from '../api/index.js';
 import { daemonCommand, toDaemonOptions } from './options.js';
 import type { DaemonOptions } from './options.js';
 import { ProcessRunner } from './process-runner.js';
 import { acquirePidFile } from './pid-file.js';
 import { BERTH_VERSION } from './version.js';
+import { PREDEFINED_NETWORKS } from './predefined-networks.js';
 
 async function start(options: DaemonOptions): Promise<void> {
   const log = pino({ level: options.logLevel, base: { pid: process.pid } });
@@ -39,14 +40,11 @@ async function start(options: DaemonOptions): Promise<void> {
   const { controller, report } = await Controller.start({
     store,
     kernel,
-    drivers: [new NullDriver(), new HostDriver()],
+    drivers: [new BridgeDriver({ host: kernel.in(kernel.netns.host), firewall }), new NullDriver(), new HostDriver()],
     ipams: [ipam],
     paths: { netnsDir: join(options.runRoot, 'netns'), sandboxDir, hostResolvConf: '/etc/resolv.conf' },
     log: logger,
-    predefined: [
-      { name: 'none', driver: 'null' },
-      { name: 'host', driver: 'host' },
-    ],
+    predefined: PREDEFINED_NETWORKS,
   });
   log.info({ report }, 'reconciled kernel with store');
   const runner = new ProcessRunner({ controller, sandboxDir, spawn: spawnSandboxProcess, alive: processAlive, log: logger });

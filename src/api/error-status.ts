@@ -1,0 +1,49 @@
+import type { ErrorCode } from '../errors/index.js';
+
+/**
+ * The one table from error code to HTTP status (libnetwork api.go's convertNetworkError, made
+ * total: a new ErrorCode does not compile until it has a status here). Statuses follow Docker:
+ * removing a predefined network or one with active endpoints is 403, a duplicate name 409.
+ */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+  LINK_NOT_FOUND: 404,
+  LINK_EXISTS: 409,
+  ADDRESS_EXISTS: 409,
+  ADDRESS_NOT_FOUND: 404,
+  ROUTE_EXISTS: 409,
+  ROUTE_NOT_FOUND: 404,
+  NEIGHBOUR_NOT_FOUND: 404,
+  NETNS_NOT_FOUND: 404,
+  NETNS_EXISTS: 409,
+  SYSCTL_NOT_FOUND: 404,
+  PERMISSION_DENIED: 403,
+  KERNEL_UNSUPPORTED: 501,
+  FIREWALL_FAILURE: 500,
+  KERNEL_FAILURE: 500,
+  INVALID_ARGUMENT: 400,
+  INVALID_OPTION: 400,
+  BAD_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  NETWORK_NOT_FOUND: 404,
+  NETWORK_EXISTS: 409,
+  NETWORK_AMBIGUOUS: 400,
+  NETWORK_HAS_ENDPOINTS: 403,
+  PREDEFINED_NETWORK: 403,
+  ENDPOINT_NOT_FOUND: 404,
+  ENDPOINT_EXISTS: 403,
+  SANDBOX_NOT_FOUND: 404,
+  SANDBOX_EXISTS: 409,
+  SANDBOX_AMBIGUOUS: 400,
+  DRIVER_NOT_FOUND: 404,
+  IPAM_DRIVER_NOT_FOUND: 404,
+  NOT_IMPLEMENTED: 501,
+  POOL_OVERLAP: 403,
+  NO_POOL_AVAILABLE: 400,
+  POOL_NOT_FOUND: 404,
+  ADDRESS_IN_USE: 403,
+  ADDRESS_OUT_OF_RANGE: 400,
+  NO_ADDRESS_AVAILABLE: 503,
+  STORE_FAILURE: 500,
+  TEARDOWN_INCOMPLETE: 500,
+  INTERNAL: 500,
+};

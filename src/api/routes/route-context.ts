@@ -1,0 +1,19 @@
+import type { ServerResponse } from 'node:http';
+import type { NetworkController } from '../../controller/index.js';
+import type { SandboxRunner } from '../sandbox-runner.js';
+
+/** What a route handler gets: the controller, path parameters, query, a lazy JSON body and the response. */
+export interface RouteContext {
+  readonly controller: NetworkController;
+  readonly runner: SandboxRunner | undefined;
+  readonly params: readonly string[];
+  readonly query: URLSearchParams;
+  readonly body: () => Promise<unknown>;
+  readonly response: ServerResponse;
+  readonly version: string;
+}
+
+export type RouteHandler = (context: RouteContext) => Promise<void> | void;
+
+/** Method, path pattern (captures become params, already URI-decoded), handler. */
+export type RouteTable = readonly (readonly [string, RegExp, RouteHandler])[];
