@@ -18,7 +18,7 @@ import { daemonCommand, toDaemonOptions } from './options.js';
 import type { DaemonOptions } from './options.js';
 import { ProcessRunner } from './process-runner.js';
 import { acquirePidFile } from './pid-file.js';
-import { BERTH_VERSION } from './version.js';
+import { BERTH_VERSION } from '../version.js';
 import { PREDEFINED_NETWORKS } from './predefined-networks.js';
 
 async function start(options: DaemonOptions): Promise<void> {

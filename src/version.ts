@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 function readVersion(): string {
-  for (const candidate of ['../../package.json', '../../../package.json']) {
+  for (const candidate of ['../package.json', '../../package.json']) {
     try {
       const parsed: unknown = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8'));
       if (typeof parsed === 'object' && parsed !== null && 'name' in parsed && parsed.name === 'berth' && 'version' in parsed && typeof parsed.version === 'string') return parsed.version;
