@@ -98,3 +98,16 @@ describe('the real docker CLI against berthd', () => {
     expect(left).toEqual(['bridge', 'host', 'none']);
   });
 });
+
+describe('raw API edge cases', () => {
+  test('versioned prefixes, too-new versions, unknown routes, malformed JSON, huge bodies', async () => {
+    const ping = await rig.api('HEAD', '/_ping');
+    expect(ping.headers['api-version']).toBe('1.44');
+    expect((await rig.api('GET', '/v1.41/networks')).status).toBe(200);
+    expect(await rig.api('GET', '/v1.99/networks')).toMatchObject({ status: 400, body: { message: 'client version 1.99 is too new. Maximum supported API version is 1.44' } });
+    expect(await rig.api('GET', '/nothing/here')).toMatchObject({ status: 404, body: { message: 'page not found' } });
+    expect((await rig.api('POST', '/networks/create', 'not json')).status).toBe(400);
+    expect((await rig.api('POST', '/networks/create', { Name: 'x'.repeat(2_000_000) })).status).toBe(413);
+    expect((await rig.api('POST', '/networks/create', { Name: '../etc' })).status).toBe(400);
+  });
+});
