@@ -1,61 +1,66 @@
 /**
- * The `scripts/try` tour: builds a lab, then uses berth's kernel layer the way the bridge
- * driver will — a bridge, a sandbox namespace joined by a veth pair, addresses, a default
- * route, a firewall table — proves it with a ping, shows it all, and removes it.
+ * The `scripts/try` tour: a lab (a throwaway namespace playing a host, with an uplink to a lab
+ * router), berthd running inside it, and the berth CLI and the real docker CLI driving it:
+ * networks, sandboxes pinging each other, isolation between networks, then everything removed.
  */
-import { execa } from 'execa';
-import { Lab } from './lab.js';
-import { LinuxNetnsOps, openNetnsKernel } from '../kernel/linux/index.js';
-import { createFirewall } from '../kernel/linux/firewall/index.js';
+import { startDaemon } from './berthd.js';
+import type { DaemonRig } from './berthd.js';
 
 function say(text: string): void {
   process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
 }
 
-async function show(lab: Lab, label: string, command: readonly string[]): Promise<void> {
-  process.stdout.write(`$ ${label}\n${(await lab.run(lab.host.netns, command)).replace(/^/gm, '  ')}\n`);
+function indent(text: string): string {
+  return text.trimEnd().replace(/^/gm, '  ');
+}
+
+async function berth(rig: DaemonRig, args: readonly string[]): Promise<string> {
+  process.stdout.write(`$ berth ${args.join(' ')}\n`);
+  const result = await rig.berth(args);
+  const shown = indent(`${result.stdout}${result.stderr}`);
+  if (shown !== '') process.stdout.write(`${shown}\n`);
+  return result.stdout;
+}
+
+async function docker(rig: DaemonRig, args: readonly string[]): Promise<void> {
+  process.stdout.write(`$ docker ${args.join(' ')}        # the real docker CLI, DOCKER_HOST=berthd\n`);
+  const result = await rig.docker(args);
+  process.stdout.write(`${indent(`${result.stdout}${result.stderr}`)}\n`);
 }
 
 async function main(): Promise<void> {
-  say('Creating a lab: a router namespace with a switch, and a host namespace with uplink eth0');
-  const lab = await Lab.create({ prefix: 'berth-try' });
-  const firewall = createFirewall({ backend: 'nftables', log: (message) => process.stdout.write(`(firewall) ${message}\n`) });
+  say('A lab: a host namespace with uplink eth0 to a lab router; berthd runs inside it');
+  const rig = await startDaemon({ prefix: 'berth-try', args: ['--log-level', 'warn'] });
   try {
-    const host = lab.host;
-    process.stdout.write(`lab ${lab.id}: host ${host.name} at ${host.ip}, router ${lab.router.ip}\n`);
-    await show(lab, `ip -br link   (inside ${host.name})`, ['ip', '-br', 'link']);
-    await show(lab, `ip -br addr   (inside ${host.name})`, ['ip', '-br', 'addr']);
+    process.stdout.write(`lab ${rig.lab.id}: host at ${rig.host.ip}, router ${rig.lab.router.ip}, berthd socket ${rig.host.socketPath}\n`);
+    say('Networks');
+    await berth(rig, ['network', 'create', '--subnet', '10.20.0.0/24', 'front']);
+    await berth(rig, ['network', 'create', '--subnet', '10.30.0.0/24', '--internal', 'back']);
+    await docker(rig, ['network', 'ls']);
+    const inspect = JSON.parse((await rig.berth(['network', 'inspect', 'front'])).stdout) as { IPAM: unknown }[];
+    process.stdout.write(`$ berth network inspect front   (IPAM part)\n${indent(JSON.stringify(inspect[0]?.IPAM, null, 2))}\n`);
 
-    say('Kernel layer: a bridge, a sandbox namespace and a veth pair, through netlink (no ip processes)');
-    const started = process.hrtime.bigint();
-    const netnsOps = new LinuxNetnsOps({ dir: `${host.runDir}/netns` });
-    const sandbox = await netnsOps.create('demo-sandbox');
-    const inSandbox = openNetnsKernel(sandbox);
-    try {
-      await host.kernel.links.create({ kind: 'bridge', name: 'br-demo', alias: 'berth:demo', up: true });
-      await host.kernel.addresses.add('br-demo', '172.18.0.1/16');
-      await host.kernel.links.create({ kind: 'veth', name: 'vethdemo', alias: 'berth:demo:ep1', master: 'br-demo', up: true, peer: { name: 'eth0', netnsPath: sandbox.path } });
-      await inSandbox.links.set('lo', { up: true });
-      await inSandbox.links.set('eth0', { up: true });
-      await inSandbox.addresses.add('eth0', '172.18.0.2/16');
-      await inSandbox.routes.add({ destination: 'default', gateway: '172.18.0.1' });
-      await firewall.apply(host.netns, { backend: 'nftables', script: 'add table inet berth { comment "berth"; }\nadd chain inet berth forward { type filter hook forward priority 0; }\nadd rule inet berth forward ct state invalid drop\n' });
-      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-      process.stdout.write(`set up in ${elapsed.toFixed(1)} ms\n`);
-      await show(lab, 'ip -br link   (host)', ['ip', '-br', 'link']);
-      process.stdout.write(`$ ip -br addr; ip route   (sandbox)\n${(await execa('nsenter', [`--net=${sandbox.path}`, 'sh', '-c', 'ip -br addr; ip route'])).stdout.replace(/^/gm, '  ')}\n`);
-      await show(lab, 'nft list table inet berth   (host)', ['nft', 'list', 'table', 'inet', 'berth']);
-      say('Traffic: the sandbox pings its gateway on the bridge');
-      process.stdout.write(`${(await execa('nsenter', [`--net=${sandbox.path}`, 'ping', '-c', '2', '-i', '0.2', '172.18.0.1'])).stdout.replace(/^/gm, '  ')}\n`);
-    } finally {
-      inSandbox.close();
-      await netnsOps.remove(sandbox);
-      await firewall.removeOwn(host.netns);
-    }
+    say('Sandboxes: network namespaces with a process, no container engine');
+    await berth(rig, ['run', '-d', '--name', 'web', '--hostname', 'web', '--network', 'front', '--', 'sleep', '300']);
+    await berth(rig, ['run', '-d', '--name', 'app', '--network', 'front', '--network', 'back', '--', 'sleep', '300']);
+    await berth(rig, ['ps']);
+    await berth(rig, ['exec', 'app', '--', 'ip', '-br', 'addr']);
+    await berth(rig, ['exec', 'app', '--', 'ping', '-c', '1', '-W', '2', '10.20.0.2']);
+    say('Isolation and the way out');
+    const masq = await rig.berth(['exec', 'web', '--', 'ping', '-c', '1', '-W', '2', rig.lab.router.ip]);
+    process.stdout.write(`web → lab router ${rig.lab.router.ip} (masqueraded by the lab host): ${masq.exitCode === 0 ? 'reachable' : 'unreachable'}\n`);
+    await rig.berth(['run', '-d', '--name', 'db', '--network', 'back', '--', 'sleep', '300']);
+    const internal = await rig.berth(['exec', 'db', '--', 'ping', '-c', '1', '-W', '1', rig.lab.router.ip]);
+    process.stdout.write(`db (internal network) → lab router: ${internal.exitCode === 0 ? 'reachable (wrong!)' : 'unreachable, as it should be'}\n`);
+    process.stdout.write(`$ nft list table inet berth   (in the lab host)\n${indent(await rig.lab.run(rig.host.netns, ['nft', 'list', 'table', 'inet', 'berth']))}\n`);
+
+    say('Cleaning up through the API');
+    await berth(rig, ['rm', '-f', 'web', 'app', 'db']);
+    await berth(rig, ['network', 'rm', 'front', 'back']);
+    await berth(rig, ['network', 'ls']);
   } finally {
-    firewall.close();
-    say('Tearing the lab down');
-    await lab.close();
+    say('Stopping berthd and removing the lab');
+    await rig.close();
     process.stdout.write('done: no namespaces, links or rules are left behind.\n');
   }
 }
