@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.lab-cache/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.lab-cache/**', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -19,6 +19,7 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       'max-params': ['error', 3],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       // Layering (STYLE.md 2.1): only src/kernel/linux touches the OS through these packages.
       'no-restricted-imports': ['error', { paths: [
         { name: 'netlink', message: 'only src/kernel/linux may import netlink' },

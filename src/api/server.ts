@@ -88,7 +88,7 @@ export function createApiServer(options: ApiServerOptions): Server {
       .catch((caught: unknown) => {
         const error = toBerthError(caught);
         const status = ERROR_STATUS[error.code];
-        if (status >= 500) options.log.error({ code: error.code, error: error.message, cause: String(error.cause ?? '') }, 'request failed');
+        if (status >= 500) options.log.error({ code: error.code, error: error.message, cause: error.cause instanceof Error ? error.cause.message : undefined }, 'request failed');
         if (!response.headersSent) sendJson(response, status, { message: error.message });
         else response.end();
         // Drain what the client still sends, so it reads our answer instead of a reset.

@@ -13,7 +13,7 @@ export async function runCli(argv: readonly string[], options: { readonly output
     .version(options.version)
     .option('-H, --host <url>', `daemon address (unix:///path or tcp://host:port); env BERTH_HOST; default ${DEFAULT_HOST}`)
     .exitOverride()
-    .configureOutput({ writeOut: options.output.out, writeErr: options.output.err });
+    .configureOutput({ writeOut: (text) => options.output.out(text), writeErr: (text) => options.output.err(text) });
   const client = (): ApiClient => parseClient(program.opts<{ host?: string }>().host ?? options.env['BERTH_HOST'] ?? DEFAULT_HOST);
   const context = { client, output: options.output, version: options.version, exit: (code: number) => { exitCode = code; } };
   networkCommands(program, context);

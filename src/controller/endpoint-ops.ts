@@ -60,7 +60,8 @@ async function allocateAddress(options: { ipam: IpamDriver; configs: readonly Ip
   return undefined;
 }
 
-function validateConnect(deps: ControllerDeps, network: NetworkRecord, sandbox: SandboxRecord, input: EndpointInput): void {
+function validateConnect(deps: ControllerDeps, request: { readonly network: NetworkRecord; readonly sandbox: SandboxRecord; readonly input: EndpointInput }): void {
+  const { network, sandbox, input } = request;
   const existing = deps.state.endpointsOf({ sandboxId: sandbox.id });
   if (existing.some((endpoint) => endpoint.networkId === network.id)) {
     throw new BerthError('ENDPOINT_EXISTS', `endpoint with name ${sandbox.name} already exists in network ${network.name}`, { object: sandbox.name });
@@ -83,7 +84,7 @@ function validateConnect(deps: ControllerDeps, network: NetworkRecord, sandbox: 
 /** Connects a sandbox to a network: addresses, driver endpoint, join, interface, store; undone on failure. Caller holds the locks. */
 export async function connectEndpoint(deps: ControllerDeps, init: { readonly network: NetworkRecord; readonly sandbox: SandboxRecord; readonly input: EndpointInput }): Promise<EndpointRecord> {
   const { network, sandbox, input } = init;
-  validateConnect(deps, network, sandbox, input);
+  validateConnect(deps, init);
   const driver = driverOf(deps, network.driver);
   const others = deps.state.endpointsOf({ sandboxId: sandbox.id });
   const undo = new UndoStack();

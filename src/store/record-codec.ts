@@ -11,29 +11,34 @@ function object(value: unknown, what: string): Json {
   return value as Json;
 }
 
-function field<T>(record: Json, name: string, check: (value: unknown) => value is T, what: string): T {
+interface Check<T> {
+  readonly test: (value: unknown) => value is T;
+  readonly what: string;
+}
+
+function field<T>(record: Json, name: string, check: Check<T>): T {
   const value = record[name];
-  if (!check(value)) throw new Error(`field ${name} is missing or not ${what}`);
+  if (!check.test(value)) throw new Error(`field ${name} is missing or not ${check.what}`);
   return value;
 }
 
-const isString = (value: unknown): value is string => typeof value === 'string';
-const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isArray = (value: unknown): value is unknown[] => Array.isArray(value);
+const isString: Check<string> = { test: (value: unknown): value is string => typeof value === 'string', what: 'a string' };
+const isBoolean: Check<boolean> = { test: (value: unknown): value is boolean => typeof value === 'boolean', what: 'a boolean' };
+const isObject: Check<Json> = { test: (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value), what: 'an object' };
+const isArray: Check<unknown[]> = { test: (value: unknown): value is unknown[] => Array.isArray(value), what: 'a list' };
 
 export function parseNetworkRecord(value: unknown): NetworkRecord {
   const record = object(value, 'network');
-  for (const name of ['id', 'name', 'driver', 'scope', 'created']) field(record, name, isString, 'a string');
-  for (const name of ['internal', 'attachable', 'enableIpv4', 'enableIpv6', 'predefined']) field(record, name, isBoolean, 'a boolean');
-  for (const name of ['options', 'labels', 'driverState']) field(record, name, isObject, 'an object');
-  const ipam = field(record, 'ipam', isObject, 'an object');
-  field(ipam, 'driver', isString, 'a string');
+  for (const name of ['id', 'name', 'driver', 'scope', 'created']) field(record, name, isString);
+  for (const name of ['internal', 'attachable', 'enableIpv4', 'enableIpv6', 'predefined']) field(record, name, isBoolean);
+  for (const name of ['options', 'labels', 'driverState']) field(record, name, isObject);
+  const ipam = field(record, 'ipam', isObject);
+  field(ipam, 'driver', isString);
   for (const family of ['ipv4', 'ipv6']) {
-    for (const config of field(ipam, family, isArray, 'a list')) {
+    for (const config of field(ipam, family, isArray)) {
       const entry = object(config, `ipam.${family} entry`);
-      field(entry, 'poolId', isString, 'a string');
-      field(object(entry['allocated'], 'allocated'), 'pool', isString, 'a string');
+      field(entry, 'poolId', isString);
+      field(object(entry['allocated'], 'allocated'), 'pool', isString);
     }
   }
   return record as unknown as NetworkRecord;
@@ -41,17 +46,17 @@ export function parseNetworkRecord(value: unknown): NetworkRecord {
 
 export function parseEndpointRecord(value: unknown): EndpointRecord {
   const record = object(value, 'endpoint');
-  for (const name of ['id', 'networkId', 'sandboxId', 'name', 'interfaceName', 'created']) field(record, name, isString, 'a string');
-  field(record, 'aliases', isArray, 'a list');
-  field(record, 'driverState', isObject, 'an object');
+  for (const name of ['id', 'networkId', 'sandboxId', 'name', 'interfaceName', 'created']) field(record, name, isString);
+  field(record, 'aliases', isArray);
+  field(record, 'driverState', isObject);
   return record as unknown as EndpointRecord;
 }
 
 export function parseSandboxRecord(value: unknown): SandboxRecord {
   const record = object(value, 'sandbox');
-  for (const name of ['id', 'name', 'created', 'netnsPath', 'hostname']) field(record, name, isString, 'a string');
-  field(record, 'dns', isObject, 'an object');
-  field(record, 'extraHosts', isArray, 'a list');
-  field(record, 'labels', isObject, 'an object');
+  for (const name of ['id', 'name', 'created', 'netnsPath', 'hostname']) field(record, name, isString);
+  field(record, 'dns', isObject);
+  field(record, 'extraHosts', isArray);
+  field(record, 'labels', isObject);
   return record as unknown as SandboxRecord;
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BerthError } from '../../src/errors/index.js';
 import { createRig } from './controller-harness.js';
 import type { ControllerRig } from './controller-harness.js';
-import { MemoryStore } from '../support/memory-store.js';
+import type { MemoryStore } from '../support/memory-store.js';
 
 let rig: ControllerRig;
 beforeEach(async () => {

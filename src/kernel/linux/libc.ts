@@ -22,19 +22,36 @@ export const ETH_P_ARP = 0x0806;
 
 const library = koffi.load('libc.so.6');
 
-/** The raw libc calls berth makes itself (everything else goes through Node or netlink). */
-export const libc = {
-  setns: library.func('int setns(int fd, int nstype)'),
-  unshare: library.func('int unshare(int flags)'),
-  mount: library.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
-  umount2: library.func('int umount2(const char *target, int flags)'),
-  socket: library.func('int socket(int domain, int type, int protocol)'),
-  bind: library.func('int bind(int fd, const uint8_t *addr, uint32_t len)'),
-  listen: library.func('int listen(int fd, int backlog)'),
-  setsockopt: library.func('int setsockopt(int fd, int level, int name, const int *value, uint32_t len)'),
-  close: library.func('int close(int fd)'),
-  sendto: library.func('intptr_t sendto(int fd, const uint8_t *buf, size_t len, int flags, const uint8_t *addr, uint32_t addrlen)'),
-  strerror: library.func('const char *strerror(int errnum)'),
+/** The raw libc calls berth makes itself (everything else goes through Node or netlink), typed. */
+export interface Libc {
+  setns(fd: number, nstype: number): number;
+  unshare(flags: number): number;
+  mount(source: string, target: string, fstype: string, flags: number, data: string | null): number;
+  umount2(target: string, flags: number): number;
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, address: Buffer, length: number): number;
+  listen(fd: number, backlog: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Int32Array, length: number): number;
+  close(fd: number): number;
+  sendto(fd: number, buffer: Buffer, length: number, flags: number, address: Buffer, addressLength: number): number;
+}
+
+function bind<T extends (...args: never[]) => number>(definition: string): T {
+  const fn = library.func(definition);
+  return ((...args: unknown[]) => Number(fn(...args))) as unknown as T;
+}
+
+export const libc: Libc = {
+  setns: bind('int setns(int fd, int nstype)'),
+  unshare: bind('int unshare(int flags)'),
+  mount: bind('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+  umount2: bind('int umount2(const char *target, int flags)'),
+  socket: bind('int socket(int domain, int type, int protocol)'),
+  bind: bind('int bind(int fd, const uint8_t *addr, uint32_t len)'),
+  listen: bind('int listen(int fd, int backlog)'),
+  setsockopt: bind('int setsockopt(int fd, int level, int name, const int *value, uint32_t len)'),
+  close: bind('int close(int fd)'),
+  sendto: bind('intptr_t sendto(int fd, const uint8_t *buf, size_t len, int flags, const uint8_t *addr, uint32_t addrlen)'),
 };
 
 /** The errno of the last failed libc call on this thread. */

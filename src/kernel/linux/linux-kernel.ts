@@ -51,8 +51,7 @@ export class LinuxKernel implements Kernel {
     const existing = this.#open.get(netns.path);
     if (existing !== undefined) return existing;
     const opened = openNetnsKernel(netns);
-    const close = opened.close;
-    const handle: NetnsKernel = { ...opened, close: () => { this.#open.delete(netns.path); close(); } };
+    const handle: NetnsKernel = { ...opened, close: () => { this.#open.delete(netns.path); opened.close(); } };
     this.#open.set(netns.path, handle);
     return handle;
   }
