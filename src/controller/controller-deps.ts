@@ -15,6 +15,8 @@ export interface ControllerPaths {
   readonly sandboxDir: string;
   /** The host's resolv.conf, the source of upstream nameservers. */
   readonly hostResolvConf: string;
+  /** `--dns-upstream`: nameservers for sandboxes without --dns, instead of the host's resolv.conf. */
+  readonly upstreamDns?: readonly string[];
 }
 
 /** Everything the controller's parts share; wired once by the composition root. */

@@ -13,5 +13,6 @@ export function refreshSandboxFiles(deps: ControllerDeps, sandbox: SandboxRecord
     sandbox,
     addresses,
     hostResolvConf: deps.paths.hostResolvConf,
+    upstreamDns: deps.paths.upstreamDns,
   });
 }

@@ -42,7 +42,7 @@ async function start(options: DaemonOptions): Promise<void> {
     kernel,
     drivers: [new BridgeDriver({ host: kernel.in(kernel.netns.host), firewall }), new NullDriver(), new HostDriver()],
     ipams: [ipam],
-    paths: { netnsDir: join(options.runRoot, 'netns'), sandboxDir, hostResolvConf: '/etc/resolv.conf' },
+    paths: { netnsDir: join(options.runRoot, 'netns'), sandboxDir, hostResolvConf: '/etc/resolv.conf', upstreamDns: options.dnsUpstream },
     log: logger,
     predefined: PREDEFINED_NETWORKS,
   });

@@ -29,6 +29,10 @@ async function docker(rig: DaemonRig, args: readonly string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // A closed pipe (`scripts/try | head`) or Ctrl-C must not skip the lab's teardown.
+  process.stdout.on('error', () => undefined);
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => { interrupted = true; });
   say('A lab: a host namespace with uplink eth0 to a lab router; berthd runs inside it');
   const rig = await startDaemon({ prefix: 'berth-try', args: ['--log-level', 'warn'] });
   try {
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
     say('Stopping berthd and removing the lab');
     await rig.close();
     process.stdout.write('done: no namespaces, links or rules are left behind.\n');
+    if (interrupted) process.exitCode = 130;
   }
 }
 
