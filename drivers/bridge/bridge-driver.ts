@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type {
-  DriverEndpoint, DriverNetwork, DriverState, EndpointRequest, JoinResult, NetworkDriver, NetworkIpam, NetworkPlan, NetworkRequest, NetworkRestorer,
+  DriverEndpoint, DriverNetwork, DriverState, EndpointRequest, JoinResult, NetworkDriver, NetworkIpam, NetworkPlan, NetworkRequest, NetworkRestorer, SandboxTarget,
 } from '../../src/driver-api/index.js';
 import { BerthError } from '../../src/errors/index.js';
 import type { FirewallBackend, NetnsKernel } from '../../src/kernel/index.js';
@@ -104,43 +104,50 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer {
     await removeBridge(this.#host, { bridgeName: state.bridgeName, createdByBerth: state.createdByBerth, addresses: gatewayAddresses(state, network.ipam) });
   }
 
-  async createEndpoint(network: DriverNetwork, endpoint: EndpointRequest): Promise<DriverEndpoint> {
-    const state = readBridgeState(network.state);
+  /**
+   * Picks the endpoint's MAC and host-side veth name; the pair itself is made at join, with its
+   * sandbox end created straight inside the sandbox (moving a link between namespaces waits for
+   * an RCU grace period, ~20 ms; creating it there does not).
+   */
+  createEndpoint(network: DriverNetwork, endpoint: EndpointRequest): Promise<DriverEndpoint> {
+    readBridgeState(network.state);
     const macAddress = endpoint.macAddress ?? randomMac();
-    const hostVeth = vethName();
-    const sandboxVeth = vethName();
-    await this.#host.links.create({
-      kind: 'veth', name: hostVeth, alias: `berth:${network.id}:${endpoint.id}`, master: state.bridgeName, up: true,
-      peer: { name: sandboxVeth, mac: macAddress },
-      ...(state.mtu === undefined ? {} : { mtu: state.mtu }),
-    });
-    if (state.mtu !== undefined) await this.#host.links.set(sandboxVeth, { mtu: state.mtu });
-    return {
-      id: endpoint.id, macAddress, state: { hostVeth, sandboxVeth },
+    return Promise.resolve({
+      id: endpoint.id, macAddress, state: { hostVeth: vethName() },
       ...(endpoint.address === undefined ? {} : { address: endpoint.address }),
       ...(endpoint.addressIpv6 === undefined ? {} : { addressIpv6: endpoint.addressIpv6 }),
-    };
+    });
   }
 
   async removeEndpoint(_network: DriverNetwork, endpoint: DriverEndpoint): Promise<void> {
     await this.#host.links.remove(readEndpointState(endpoint.state).hostVeth);
   }
 
-  join(network: DriverNetwork, endpoint: DriverEndpoint): Promise<JoinResult> {
+  async join(network: DriverNetwork, endpoint: DriverEndpoint, sandbox: SandboxTarget): Promise<JoinResult> {
     const state = readBridgeState(network.state);
+    const { hostVeth } = readEndpointState(endpoint.state);
+    await this.#host.links.create({
+      kind: 'veth', name: hostVeth, alias: `berth:${network.id}:${endpoint.id}`, master: state.bridgeName, up: true,
+      peer: {
+        name: sandbox.interfaceName, netnsPath: sandbox.netnsPath,
+        ...(endpoint.macAddress === undefined ? {} : { mac: endpoint.macAddress }),
+        ...(state.mtu === undefined ? {} : { mtu: state.mtu }),
+      },
+      ...(state.mtu === undefined ? {} : { mtu: state.mtu }),
+    });
     const gateway = state.internal || state.inhibitIpv4 ? undefined : network.ipam.ipv4[0]?.gateway;
     const gatewayIpv6 = state.internal ? undefined : network.ipam.ipv6[0]?.gateway;
-    return Promise.resolve({
-      interface: { sourceName: readEndpointState(endpoint.state).sandboxVeth, inSandbox: false },
+    return {
+      interface: { sourceName: sandbox.interfaceName, inSandbox: true },
       ...(gateway === undefined ? {} : { gateway }),
       ...(gatewayIpv6 === undefined ? {} : { gatewayIpv6 }),
       staticRoutes: [],
       disableGatewayService: state.internal,
-    });
+    };
   }
 
-  leave(): Promise<void> {
-    // The controller removes the sandbox end, which deletes the pair.
-    return Promise.resolve();
+  /** Deletes the pair from the host side; fine when it is gone (the sandbox end went first). */
+  async leave(_network: DriverNetwork, endpoint: DriverEndpoint): Promise<void> {
+    await this.#host.links.remove(readEndpointState(endpoint.state).hostVeth);
   }
 }

@@ -40,9 +40,9 @@ export function readBridgeState(state: DriverState): BridgeState {
   };
 }
 
-/** The veth names of one endpoint. */
-export function readEndpointState(state: DriverState): { hostVeth: string; sandboxVeth: string } {
-  const { hostVeth, sandboxVeth } = state;
-  if (typeof hostVeth !== 'string' || typeof sandboxVeth !== 'string') throw corrupt('veth names');
-  return { hostVeth, sandboxVeth };
+/** The host-side veth name of one endpoint (the sandbox end is named ethN by the controller). */
+export function readEndpointState(state: DriverState): { hostVeth: string } {
+  const { hostVeth } = state;
+  if (typeof hostVeth !== 'string') throw corrupt('veth name');
+  return { hostVeth };
 }

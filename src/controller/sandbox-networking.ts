@@ -29,7 +29,6 @@ export async function configureInterface(kernel: Kernel, setup: InterfaceSetup):
     await kernel.in(kernel.netns.host).links.moveToNetns(source.sourceName, { netnsPath: setup.netnsPath, newName: setup.interfaceName });
   }
   try {
-    if (setup.macAddress !== undefined) await sandbox.links.set(setup.interfaceName, { mac: setup.macAddress });
     // Addresses go on before the link comes up, with arp_notify/ndisc_notify, so the kernel announces
     // them (gratuitous ARP, unsolicited NA) at link-up: peers holding a stale entry for a reused
     // address learn the new MAC at once (Docker sends these itself, advertise_addr_nmsgs).
@@ -40,8 +39,9 @@ export async function configureInterface(kernel: Kernel, setup: InterfaceSetup):
     }
     if (setup.address !== undefined) await sandbox.addresses.add(setup.interfaceName, setup.address);
     if (setup.addressIpv6 !== undefined) await sandbox.addresses.add(setup.interfaceName, setup.addressIpv6, { noDad: true });
-    await sandbox.links.set(setup.interfaceName, { up: true });
-    if (setup.address !== undefined && setup.macAddress !== undefined) await announce(kernel, { ...setup, address: setup.address, macAddress: setup.macAddress });
+    await sandbox.links.set(setup.interfaceName, { up: true, ...(setup.macAddress === undefined ? {} : { mac: setup.macAddress }) });
+    // In the background: the reply does not wait for the link watcher (a few ms) or the ARPs.
+    if (setup.address !== undefined && setup.macAddress !== undefined) void announce(kernel, { ...setup, address: setup.address, macAddress: setup.macAddress }).catch(() => undefined);
     for (const route of setup.join.staticRoutes) {
       await sandbox.routes.add({ destination: route.destination, link: setup.interfaceName, ...(route.nextHop === undefined ? {} : { gateway: route.nextHop }) });
     }
@@ -86,12 +86,10 @@ async function announce(kernel: Kernel, setup: InterfaceSetup & { readonly addre
 export async function setDefaultRoutes(kernel: Kernel, setup: Pick<InterfaceSetup, 'netnsPath' | 'join' | 'interfaceName'>): Promise<void> {
   const sandbox = kernel.in({ path: setup.netnsPath });
   if (setup.join.gateway !== undefined) {
-    await sandbox.routes.remove({ destination: 'default' });
-    await sandbox.routes.add({ destination: 'default', gateway: plainIp(setup.join.gateway), link: setup.interfaceName });
+    await sandbox.routes.replace({ destination: 'default', gateway: plainIp(setup.join.gateway), link: setup.interfaceName });
   }
   if (setup.join.gatewayIpv6 !== undefined) {
-    await sandbox.routes.remove({ destination: 'default6' });
-    await sandbox.routes.add({ destination: 'default6', gateway: plainIp(setup.join.gatewayIpv6), link: setup.interfaceName });
+    await sandbox.routes.replace({ destination: 'default6', gateway: plainIp(setup.join.gatewayIpv6), link: setup.interfaceName });
   }
 }
 

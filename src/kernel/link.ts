@@ -21,7 +21,7 @@ export type LinkSpec =
   | (LinkCommon & {
       readonly kind: 'veth';
       /** The other end; `netnsPath` creates it straight in another namespace. */
-      readonly peer: { readonly name: string; readonly netnsPath?: string; readonly mac?: string };
+      readonly peer: { readonly name: string; readonly netnsPath?: string; readonly mac?: string; readonly mtu?: number };
     })
   | (LinkCommon & { readonly kind: 'bridge' })
   | (LinkCommon & { readonly kind: 'dummy' })

@@ -26,6 +26,8 @@ export interface RouteInfo {
 export interface RouteOps {
   /** Adds a route tagged with BERTH_ROUTE_PROTOCOL; ROUTE_EXISTS if present. */
   add(route: RouteSpec): Promise<void>;
+  /** Adds a route, replacing one to the same destination (one netlink call). */
+  replace(route: RouteSpec): Promise<void>;
   /** Removes a route; succeeds when it is already gone. */
   remove(route: RouteSpec): Promise<void>;
   /** Routes of the main table (or `table`). */

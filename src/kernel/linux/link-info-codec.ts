@@ -8,6 +8,7 @@ const IFLA_INFO_DATA = 2;
 const VETH_INFO_PEER = 1;
 const IFLA_ADDRESS = 1;
 const IFLA_IFNAME = 3;
+const IFLA_MTU = 4;
 const IFLA_NET_NS_FD = 28;
 const IFLA_MACVLAN_MODE = 1;
 const IFLA_VLAN_ID = 1;
@@ -48,6 +49,7 @@ function infoData(spec: LinkSpec, context: LinkInfoContext): Buffer[] | undefine
     case 'veth': {
       const attributes = [nlattr(IFLA_IFNAME, cstring(spec.peer.name))];
       if (spec.peer.mac !== undefined) attributes.push(nlattr(IFLA_ADDRESS, parseMac(spec.peer.mac)));
+      if (spec.peer.mtu !== undefined) attributes.push(nlattr(IFLA_MTU, u32(spec.peer.mtu)));
       if (context.peerNetnsFd !== undefined) attributes.push(nlattr(IFLA_NET_NS_FD, u32(context.peerNetnsFd)));
       return [nlattr(VETH_INFO_PEER, Buffer.concat([Buffer.alloc(IFINFOMSG_LENGTH), ...attributes]))];
     }

@@ -5,7 +5,7 @@ import type { RouteInfo, RouteOps, RouteSpec } from '../route.js';
 import { BerthError, hasCode } from '../../errors/index.js';
 import { kernelCall } from './kernel-error.js';
 import type { LinuxLinkOps } from './link-ops.js';
-import { NLM_F_CREATE, NLM_F_EXCL } from './rtnl.js';
+import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from './rtnl.js';
 import type { RtNetlinkSocket } from './rtnl.js';
 import { AF_INET, AF_INET6 } from './libc.js';
 import { formatIp, parseIp } from './wire-format.js';
@@ -63,6 +63,13 @@ export class LinuxRouteOps implements RouteOps {
     const message = await this.#message(route);
     await kernelCall({ operation: 'add route', object: describe(route), codes: { EEXIST: 'ROUTE_EXISTS' } }, () =>
       this.#socket.newRoute(message.data, message.attrs, { flags: NLM_F_CREATE | NLM_F_EXCL }),
+    );
+  }
+
+  async replace(route: RouteSpec): Promise<void> {
+    const message = await this.#message(route);
+    await kernelCall({ operation: 'replace route', object: describe(route) }, () =>
+      this.#socket.newRoute(message.data, message.attrs, { flags: NLM_F_CREATE | NLM_F_REPLACE }),
     );
   }
 
