@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { execa } from 'execa';
 import { LinuxNetnsOps, LinuxSocketOps, openNetnsKernel } from '../../../src/kernel/linux/index.js';
 import { createTestNetns, inNetns, randomSuffix } from '../../lab/test-netns.js';
@@ -102,5 +102,26 @@ describe('sockets opened inside a namespace', () => {
     server.listen({ fd: sockets.tcpListenerIn(netns, { ip: '127.0.0.1', port: 5353 }) });
     context.onTestFinished(() => { server.close(); });
     expect(() => sockets.tcpListenerIn(netns, { ip: '127.0.0.1', port: 5353 })).toThrow(`bind socket tcp 127.0.0.1:5353 in ${netns.path}: EADDRINUSE`);
+  });
+});
+
+describe('the kernel handle cache', () => {
+  test('keeps at most maxOpenHandles idle handles (fds stay bounded), and a closed handle is re-opened on use', async (context) => {
+    const { LinuxKernel } = await import('../../../src/kernel/linux/index.js');
+    const { NoFirewall } = await import('../../../src/kernel/index.js');
+    const kernel = new LinuxKernel({ netnsDir: '/tmp/berth-unused', firewall: new NoFirewall(), maxOpenHandles: 2 });
+    context.onTestFinished(() => kernel.close());
+    const spaces = [await createTestNetns(context), await createTestNetns(context), await createTestNetns(context)];
+    const fds = (): number => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    for (const netns of spaces) await kernel.in(netns).links.list();
+    // All three were used just now, so none is idle: the cap is soft.
+    expect(fds()).toBe(before + 3);
+    const now = Date.now();
+    vi.spyOn(Date, 'now').mockReturnValue(now + 10_000);
+    await kernel.in(kernel.netns.host).links.list();
+    expect(fds()).toBeLessThanOrEqual(before + 2);
+    expect((await kernel.in(spaces[0] ?? kernel.netns.host).links.list()).map((link) => link.name)).toContain('lo');
+    vi.restoreAllMocks();
   });
 });
