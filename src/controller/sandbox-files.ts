@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SandboxRecord } from '../store/index.js';
 import { plainIp } from './ipam-allocation.js';
@@ -52,24 +52,27 @@ export function buildResolvConf(sandbox: SandboxRecord, upstream: { readonly hos
   return `${lines.join('\n')}\n`;
 }
 
-function writeAtomically(path: string, content: string): void {
-  const temporary = `${path}.tmp`;
-  writeFileSync(temporary, content, { mode: 0o644 });
-  renameSync(temporary, path);
+/**
+ * Rewrites a file in place (same inode). Not rename-over: the file is bind-mounted over
+ * /etc/hosts in the sandbox's process, and a bind mount keeps pointing at the old inode.
+ */
+function writeInPlace(path: string, content: string): void {
+  writeFileSync(path, content, { mode: 0o644 });
 }
 
-/** Writes (or rewrites) a sandbox's hosts, resolv.conf and hostname files. */
-export function writeSandboxFiles(options: { readonly paths: SandboxFilePaths; readonly sandbox: SandboxRecord; readonly addresses: readonly string[]; readonly hostResolvConf: string; readonly upstreamDns?: readonly string[] | undefined }): void {
-  mkdirSync(options.paths.dir, { recursive: true, mode: 0o755 });
+/** Writes a sandbox's hosts file, and with `all` also resolv.conf and hostname (they change only at creation). */
+export function writeSandboxFiles(options: { readonly paths: SandboxFilePaths; readonly sandbox: SandboxRecord; readonly addresses: readonly string[]; readonly hostResolvConf: string; readonly upstreamDns?: readonly string[] | undefined; readonly all: boolean }): void {
+  if (options.all) mkdirSync(options.paths.dir, { recursive: true, mode: 0o755 });
+  writeInPlace(options.paths.hosts, buildHosts(options.sandbox, options.addresses));
+  if (!options.all) return;
   let hostResolv = '';
   try {
     hostResolv = readFileSync(options.hostResolvConf, 'utf8');
   } catch {
     // No host resolv.conf: the sandbox gets only --dns servers.
   }
-  writeAtomically(options.paths.hosts, buildHosts(options.sandbox, options.addresses));
-  writeAtomically(options.paths.resolvConf, buildResolvConf(options.sandbox, { hostResolvConf: hostResolv, servers: options.upstreamDns }));
-  writeAtomically(options.paths.hostname, `${options.sandbox.hostname}\n`);
+  writeInPlace(options.paths.resolvConf, buildResolvConf(options.sandbox, { hostResolvConf: hostResolv, servers: options.upstreamDns }));
+  writeInPlace(options.paths.hostname, `${options.sandbox.hostname}\n`);
 }
 
 export function removeSandboxFiles(paths: SandboxFilePaths): void {

@@ -2,8 +2,8 @@ import type { SandboxRecord } from '../store/index.js';
 import type { ControllerDeps } from './controller-deps.js';
 import { sandboxFilePaths, writeSandboxFiles } from './sandbox-files.js';
 
-/** Rewrites a sandbox's hosts/resolv.conf/hostname after its addresses changed. */
-export function refreshSandboxFiles(deps: ControllerDeps, sandbox: SandboxRecord): void {
+/** Writes a sandbox's files: all of them at creation, then only /etc/hosts when its addresses change. */
+export function refreshSandboxFiles(deps: ControllerDeps, sandbox: SandboxRecord, options: { readonly all: boolean } = { all: false }): void {
   const addresses = deps.state
     .endpointsOf({ sandboxId: sandbox.id })
     .flatMap((endpoint) => [endpoint.address, endpoint.addressIpv6])
@@ -14,5 +14,6 @@ export function refreshSandboxFiles(deps: ControllerDeps, sandbox: SandboxRecord
     addresses,
     hostResolvConf: deps.paths.hostResolvConf,
     upstreamDns: deps.paths.upstreamDns,
+    all: options.all,
   });
 }

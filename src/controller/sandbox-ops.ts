@@ -53,7 +53,7 @@ export async function createSandbox(deps: ControllerDeps, input: CreateSandboxIn
       extraHosts: input.extraHosts ?? [],
       labels: input.labels ?? {},
     };
-    refreshSandboxFiles(deps, sandbox);
+    refreshSandboxFiles(deps, sandbox, { all: true });
     undo.push('remove files', () => removeSandboxFiles(sandboxFilePaths(deps.paths.sandboxDir, id)));
     await deps.state.commit((tx) => tx.putSandbox(sandbox));
     undo.push('forget sandbox', () => deps.state.commit((tx) => tx.deleteSandbox(id)));

@@ -64,3 +64,15 @@ describe('the berth CLI against berthd in a lab', () => {
     expect((await rig.berth(['version'])).stdout).toMatch(/Client: berth \d+\.\d+\.\d+\nServer: berthd/);
   });
 });
+
+describe('sandbox files follow connects', () => {
+  test('a running process sees /etc/hosts change when its sandbox joins another network (bind mount keeps the inode)', async () => {
+    await berth(['network', 'create', '--subnet', '10.97.0.0/24', 'first']);
+    await berth(['network', 'create', '--subnet', '10.98.0.0/24', 'second']);
+    await berth(['run', '-d', '--name', 'watch', '--hostname', 'watch', '--network', 'first', '--', 'sleep', '600']);
+    expect(await berth(['exec', 'watch', '--', 'cat', '/etc/hosts'])).not.toContain('10.98.0.');
+    await berth(['network', 'connect', '--ip', '10.98.0.5', 'second', 'watch']);
+    expect(await berth(['exec', 'watch', '--', 'cat', '/etc/hosts'])).toContain('10.98.0.5\twatch');
+    await berth(['rm', '-f', 'watch']);
+  });
+});
