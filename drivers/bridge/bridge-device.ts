@@ -50,6 +50,8 @@ export async function ensureBridge(host: NetnsKernel, spec: BridgeDeviceSpec): P
   try {
     await setSysctl(host, `net/ipv6/conf/${spec.bridgeName}/accept_ra`, '0');
     if (spec.ipv6) await setSysctl(host, `net/ipv6/conf/${spec.bridgeName}/disable_ipv6`, '0');
+    // Published ports on 127.0.0.1 are DNATed to sandboxes on this bridge: allow 127/8 to be routed there.
+    await host.sysctls.set(`net/ipv4/conf/${spec.bridgeName}/route_localnet`, '1');
     const present = new Set((await host.addresses.list(spec.bridgeName)).map((address) => address.cidr));
     for (const address of spec.addresses) {
       if (present.has(address)) continue;

@@ -3,7 +3,9 @@ import type {
   DriverEndpoint, DriverNetwork, DriverState, EndpointRequest, JoinResult, NetworkDriver, NetworkIpam, NetworkPlan, NetworkRequest, NetworkRestorer, SandboxTarget,
 } from '../../src/driver-api/index.js';
 import { BerthError } from '../../src/errors/index.js';
-import type { FirewallBackend, NetnsKernel } from '../../src/kernel/index.js';
+import type { FirewallBackend, NetnsKernel, SocketOps } from '../../src/kernel/index.js';
+import type { PortBinding, PortMapping, PortPublisher } from '../../src/driver-api/index.js';
+import { BridgePortPublisher } from './port-publisher.js';
 import { BridgeFirewall } from './firewall/bridge-firewall.js';
 import type { BridgeFirewallSpec } from './firewall/nft-ruleset.js';
 import { parseBridgeOptions } from './options.js';
@@ -41,15 +43,29 @@ function firewallSpec(networkId: string, state: BridgeState, ipam: NetworkIpam):
  * The `bridge` driver: a Linux bridge per network, a veth pair per endpoint (host end on the
  * bridge, sandbox end moved in by the controller as ethN).
  */
-export class BridgeDriver implements NetworkDriver, NetworkRestorer {
+export class BridgeDriver implements NetworkDriver, NetworkRestorer, PortPublisher {
   readonly name = 'bridge';
   readonly capabilities = { dataScope: 'local', connectivityScope: 'local' } as const;
   readonly #host: NetnsKernel;
   readonly #firewall: BridgeFirewall;
+  readonly #ports: BridgePortPublisher;
 
-  constructor(init: { readonly host: NetnsKernel; readonly firewall: FirewallBackend }) {
+  constructor(init: { readonly host: NetnsKernel; readonly firewall: FirewallBackend; readonly sockets: SocketOps }) {
     this.#host = init.host;
     this.#firewall = new BridgeFirewall({ backend: init.firewall, netns: init.host.netns });
+    this.#ports = new BridgePortPublisher({ firewall: this.#firewall, sockets: init.sockets, host: init.host.netns });
+  }
+
+  publishPorts(network: DriverNetwork, endpoint: DriverEndpoint, bindings: readonly PortBinding[]): Promise<readonly PortMapping[]> {
+    return this.#ports.publish(network, endpoint, bindings);
+  }
+
+  unpublishPorts(_network: DriverNetwork, mappings: readonly PortMapping[]): Promise<void> {
+    return this.#ports.unpublish(mappings);
+  }
+
+  restorePorts(_network: DriverNetwork, mappings: readonly PortMapping[]): Promise<void> {
+    return this.#ports.restore(mappings);
   }
 
   planNetwork(request: NetworkRequest, ipam: NetworkIpam): NetworkPlan {

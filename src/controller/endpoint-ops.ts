@@ -1,6 +1,7 @@
 import { Address4, Address6 } from 'ip-address';
 import { BerthError, hasCode } from '../errors/index.js';
-import type { DriverEndpoint, IpamDriver } from '../driver-api/index.js';
+import { isPortPublisher, parsePortSpec } from '../driver-api/index.js';
+import type { DriverEndpoint, DriverNetwork, IpamDriver, NetworkDriver, PortMapping } from '../driver-api/index.js';
 import type { EndpointRecord, IpamConfigRecord, NetworkRecord, SandboxRecord } from '../store/index.js';
 import type { ControllerDeps } from './controller-deps.js';
 import type { EndpointInput } from './inputs.js';
@@ -116,6 +117,8 @@ export async function connectEndpoint(deps: ControllerDeps, init: { readonly net
       ...(created.macAddress === undefined ? {} : { macAddress: created.macAddress }),
     });
     if (join.interface !== undefined) undo.push(`remove ${interfaceName}`, () => removeInterface(deps.kernel, target));
+    const ports = await publish(deps, { driver, network: dn, endpoint: created, specs: input.publish ?? [] });
+    if (ports.length > 0 && isPortPublisher(driver)) undo.push('unpublish ports', () => driver.unpublishPorts(dn, ports));
     const record: EndpointRecord = {
       id, networkId: network.id, sandboxId: sandbox.id, name: sandbox.name, interfaceName,
       aliases: input.aliases ?? [], driverState: created.state, created: deps.now().toISOString(),
@@ -126,6 +129,7 @@ export async function connectEndpoint(deps: ControllerDeps, init: { readonly net
       ...(v6 === undefined ? {} : { poolIdIpv6: v6.poolId }),
       ...(input.ipv4Address === undefined ? {} : { staticAddress: input.ipv4Address }),
       ...(input.ipv6Address === undefined ? {} : { staticAddressIpv6: input.ipv6Address }),
+      ...(ports.length === 0 ? {} : { ports }),
     };
     await deps.state.commit((tx) => tx.putEndpoint(record));
     refreshSandboxFiles(deps, sandbox);
@@ -148,7 +152,9 @@ export async function disconnectEndpoint(deps: ControllerDeps, init: { readonly 
   const dn = driverNetwork(network);
   const created: DriverEndpoint = { id: endpoint.id, state: endpoint.driverState, ...(endpoint.macAddress === undefined ? {} : { macAddress: endpoint.macAddress }) };
   const target = { id: endpoint.sandboxId, netnsPath: sandbox?.netnsPath ?? '', interfaceName: endpoint.interfaceName };
+  const ports = endpoint.ports ?? [];
   const kernelSteps: [string, () => Promise<void>][] = driver === undefined ? [] : [
+    ['unpublish ports', () => (ports.length > 0 && isPortPublisher(driver) ? driver.unpublishPorts(dn, ports) : Promise.resolve())],
     ['leave', () => driver.leave(dn, created, target)],
     ['remove interface', () => (sandbox === undefined || network.driver === 'host' ? Promise.resolve() : removeInterface(deps.kernel, target))],
     ['remove endpoint', () => driver.removeEndpoint(dn, created)],
@@ -188,4 +194,16 @@ async function handOverGateway(deps: ControllerDeps, init: { readonly sandbox: S
     interfaceName: next.endpoint.interfaceName,
     join: { gateway, ...(gatewayIpv6 === undefined ? {} : { gatewayIpv6 }), staticRoutes: [], disableGatewayService: false },
   });
+}
+
+/** Publishes `-p` specs through the driver (libnetwork's ProgramExternalConnectivity). */
+async function publish(deps: ControllerDeps, init: { readonly driver: NetworkDriver; readonly network: DriverNetwork; readonly endpoint: DriverEndpoint; readonly specs: readonly string[] }): Promise<readonly PortMapping[]> {
+  if (init.specs.length === 0) return [];
+  if (!isPortPublisher(init.driver)) {
+    throw new BerthError('INVALID_ARGUMENT', `driver ${init.driver.name} of network ${init.network.name} cannot publish ports (-p)`, { object: init.network.name });
+  }
+  const bindings = init.specs.flatMap((spec) => parsePortSpec(spec));
+  const mappings = await init.driver.publishPorts(init.network, init.endpoint, bindings);
+  deps.log.info({ network: init.network.id, endpoint: init.endpoint.id, ports: mappings.map((mapping) => `${mapping.hostIp}:${mapping.hostPort}->${mapping.containerPort}/${mapping.protocol}`) }, 'ports published');
+  return mappings;
 }

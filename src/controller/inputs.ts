@@ -36,6 +36,8 @@ export interface EndpointInput {
   readonly aliases?: readonly string[];
   readonly macAddress?: string;
   readonly driverOptions?: Readonly<Record<string, string>>;
+  /** `-p` publications (`[ip:][hostPort:]containerPort[/proto]`) on this endpoint. */
+  readonly publish?: readonly string[];
 }
 
 export interface ConnectInput extends EndpointInput {
@@ -60,6 +62,8 @@ export interface CreateSandboxInput {
   /** "name:ip" entries for /etc/hosts. */
   readonly extraHosts?: readonly string[];
   readonly labels?: Readonly<Record<string, string>>;
+  /** `-p` publications, on the sandbox's first network. */
+  readonly ports?: readonly string[];
 }
 
 export interface RemoveSandboxInput {

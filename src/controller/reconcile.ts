@@ -5,7 +5,7 @@ import { replayPools } from './ipam-allocation.js';
 import { disconnectEndpoint } from './endpoint-ops.js';
 import { removeSandboxFiles, sandboxFilePaths } from './sandbox-files.js';
 import { plainIp } from './ipam-allocation.js';
-import { isNetworkRestorer } from '../driver-api/index.js';
+import { isNetworkRestorer, isPortPublisher } from '../driver-api/index.js';
 import { driverNetwork } from './network-ops.js';
 
 /** What a start-up reconcile found and did. */
@@ -68,6 +68,7 @@ async function restoreNetworks(deps: ControllerDeps, problems: string[]): Promis
       for (const endpoint of deps.state.endpointsOf({ networkId: network.id })) {
         const state = { id: endpoint.id, state: endpoint.driverState };
         for (const what of await driver.restoreEndpoint(dn, state)) repaired.push(`${network.name}: ${what}`);
+        if (endpoint.ports !== undefined && endpoint.ports.length > 0 && isPortPublisher(driver)) await driver.restorePorts(dn, endpoint.ports);
       }
     } catch (error) {
       problems.push(`restore network ${network.name}: ${String(error)}`);

@@ -6,6 +6,7 @@ import { connectEndpoint, disconnectEndpoint } from './endpoint-ops.js';
 import { refreshSandboxFiles } from './sandbox-ops-support.js';
 import { removeSandboxFiles, sandboxFilePaths } from './sandbox-files.js';
 import { UndoStack, runAll } from './undo-stack.js';
+import { parsePortSpec } from '../driver-api/index.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const HOSTNAME_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/;
@@ -21,6 +22,10 @@ function validateSandbox(deps: ControllerDeps, input: CreateSandboxInput, name: 
   }
   for (const entry of input.extraHosts ?? []) {
     if (!EXTRA_HOST_PATTERN.test(entry)) throw new BerthError('INVALID_ARGUMENT', `invalid add-host ${JSON.stringify(entry)}: expected name:ip`, { object: entry });
+  }
+  for (const spec of input.ports ?? []) parsePortSpec(spec);
+  if ((input.ports ?? []).length > 0 && (input.networks ?? []).length === 0) {
+    throw new BerthError('INVALID_ARGUMENT', 'publishing ports (-p) needs a network to publish from', { object: 'ports' });
   }
   const networks = (input.networks ?? []).map((endpoint) => deps.state.network(endpoint.network));
   if (new Set(networks.map((network) => network.id)).size !== networks.length) {
@@ -58,7 +63,8 @@ export async function createSandbox(deps: ControllerDeps, input: CreateSandboxIn
     await deps.state.commit((tx) => tx.putSandbox(sandbox));
     undo.push('forget sandbox', () => deps.state.commit((tx) => tx.deleteSandbox(id)));
     for (const [index, network] of networks.entries()) {
-      const endpointInput = input.networks?.[index];
+      const given = input.networks?.[index];
+      const endpointInput = given === undefined || index > 0 || (input.ports ?? []).length === 0 ? given : { ...given, publish: input.ports ?? [] };
       if (endpointInput === undefined) continue;
       await deps.lock.with([network.id, id], async () => {
         const endpoint = await connectEndpoint(deps, { network: deps.state.network(network.id), sandbox, input: endpointInput });

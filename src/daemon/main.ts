@@ -40,7 +40,7 @@ async function start(options: DaemonOptions): Promise<void> {
   const { controller, report } = await Controller.start({
     store,
     kernel,
-    drivers: [new BridgeDriver({ host: kernel.in(kernel.netns.host), firewall }), new NullDriver(), new HostDriver()],
+    drivers: [new BridgeDriver({ host: kernel.in(kernel.netns.host), firewall, sockets: kernel.sockets }), new NullDriver(), new HostDriver()],
     ipams: [ipam],
     paths: { netnsDir: join(options.runRoot, 'netns'), sandboxDir, hostResolvConf: '/etc/resolv.conf', upstreamDns: options.dnsUpstream },
     log: logger,

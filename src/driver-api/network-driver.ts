@@ -1,3 +1,5 @@
+import type { PortBinding, PortMapping } from './port-spec.js';
+
 /**
  * The network-driver contract (libnetwork driverapi, reshaped per STYLE.md 2.4): a pure
  * plan step validates everything before the kernel is touched; each verb has its pair.
@@ -129,4 +131,19 @@ export interface NetworkRestorer {
 /** True when a driver can restore networks. */
 export function isNetworkRestorer(driver: NetworkDriver): driver is NetworkDriver & NetworkRestorer {
   return 'restoreNetwork' in driver && typeof driver.restoreNetwork === 'function';
+}
+
+/** Optional ability: publish sandbox ports on the host (libnetwork's ProgramExternalConnectivity). */
+export interface PortPublisher {
+  /** Reserves the host ports and programs the mappings; all or nothing. Returns them with concrete host ports. */
+  publishPorts(network: DriverNetwork, endpoint: DriverEndpoint, bindings: readonly PortBinding[]): Promise<readonly PortMapping[]>;
+  /** Removes mappings and releases their host ports; idempotent. */
+  unpublishPorts(network: DriverNetwork, mappings: readonly PortMapping[]): Promise<void>;
+  /** After a restart: re-reserves the host ports and re-asserts the mappings. */
+  restorePorts(network: DriverNetwork, mappings: readonly PortMapping[]): Promise<void>;
+}
+
+/** True when a driver can publish ports. */
+export function isPortPublisher(driver: NetworkDriver): driver is NetworkDriver & PortPublisher {
+  return 'publishPorts' in driver && typeof driver.publishPorts === 'function';
 }

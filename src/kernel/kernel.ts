@@ -33,6 +33,13 @@ export interface SocketOps {
    * neighbours holding a stale entry for a reused address learn the new MAC at once.
    */
   sendGratuitousArp(netns: Netns, announce: { readonly ifindex: number; readonly ip: string; readonly mac: string }): void;
+  /**
+   * Reserves a host port: a socket bound (TCP not listening) to ip:port in `netns`, so no other
+   * program can take a published port. Port 0 picks one from ip_local_port_range. ADDRESS_EXISTS
+   * (EADDRINUSE) when the port is taken. Close the returned fd to release it.
+   */
+  reservePort(netns: Netns, request: { readonly ip: string; readonly port: number; readonly protocol: 'tcp' | 'udp' | 'sctp' }): { readonly fd: number; readonly port: number };
+  releasePort(fd: number): void;
 }
 
 /** The whole kernel layer, as the composition root wires it. */

@@ -96,19 +96,14 @@ export async function startDaemon(options: { readonly args?: readonly string[]; 
         rig.daemon.kill('SIGTERM');
         await Promise.race([exited, sleep(5000)]);
       }
-      await cleanupLabHost(lab, host);
       await lab.close();
     },
   };
-  await rig.start();
-  return rig;
-}
-
-/** Removes what berthd left in the lab host: sandbox namespace mounts under its run dir (links go with the lab's namespace). */
-async function cleanupLabHost(lab: Lab, host: LabHost): Promise<void> {
-  const mounts = await execa('findmnt', ['-rn', '-o', 'TARGET'], { reject: false });
-  for (const target of mounts.stdout.split('\n').filter((line) => line.startsWith(`${host.runDir}/`)).reverse()) {
-    await execa('umount', ['-l', target], { reject: false });
+  try {
+    await rig.start();
+  } catch (error) {
+    await rig.close();
+    throw error;
   }
-  void lab;
+  return rig;
 }

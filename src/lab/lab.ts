@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -129,6 +129,24 @@ export class Lab {
     return child;
   }
 
+  /** Inodes of every namespace of the lab, including sandbox namespaces mounted under its directory. */
+  #namespaceInodes(): Set<number> {
+    const paths = [this.router.netns.path, ...this.hosts.map((host) => host.netns.path)];
+    for (const host of this.hosts) {
+      const dir = join(host.runDir, 'netns');
+      if (existsSync(dir)) for (const name of readdirSync(dir)) paths.push(join(dir, name));
+    }
+    const inodes = new Set<number>();
+    for (const path of paths) {
+      try {
+        inodes.add(statSync(path).ino);
+      } catch {
+        // gone already
+      }
+    }
+    return inodes;
+  }
+
   /** Kills lab processes, deletes every namespace of the lab (and so its links) and its directory. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -139,10 +157,35 @@ export class Lab {
       child.kill('SIGKILL');
       await exited;
     }));
+    killProcessesIn(this.#namespaceInodes());
+    await unmountBelow(this.dir);
     this.router.kernel.close();
     for (const host of this.hosts) host.kernel.close();
     for (const host of this.hosts) await this.#netnsOps.remove(host.netns);
     await this.#netnsOps.remove(this.router.netns);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Kills every process living in one of the given network namespaces (by inode), e.g. sandbox
+ * processes berthd started: they would outlive the lab otherwise.
+ */
+function killProcessesIn(inodes: ReadonlySet<number>): void {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const match = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/ns/net`));
+      if (match?.[1] !== undefined && inodes.has(Number(match[1]))) process.kill(Number(entry), 'SIGKILL');
+    } catch {
+      // the process exited, or is not ours to see
+    }
+  }
+}
+
+/** Lazily unmounts everything mounted below `dir` (sandbox namespace mounts berthd made), deepest first. */
+async function unmountBelow(dir: string): Promise<void> {
+  const mounts = await execa('findmnt', ['-rn', '-o', 'TARGET'], { reject: false });
+  const targets = mounts.stdout.split('\n').filter((line) => line.startsWith(`${dir}/`)).sort().reverse();
+  for (const target of targets) await execa('umount', ['-l', target], { reject: false });
 }

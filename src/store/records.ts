@@ -1,4 +1,4 @@
-import type { DriverState, IpamData } from '../driver-api/index.js';
+import type { DriverState, IpamData, PortMapping } from '../driver-api/index.js';
 
 /** One address family's IPAM config of a network: what the user asked and what was allocated. */
 export interface IpamConfigRecord {
@@ -52,6 +52,8 @@ export interface EndpointRecord {
   readonly staticAddressIpv6?: string;
   readonly driverState: DriverState;
   readonly created: string;
+  /** Host ports published to this endpoint (its sandbox's gateway endpoint). */
+  readonly ports?: readonly PortMapping[];
 }
 
 /** A sandbox: a network namespace (and, with `berth run`, the process living in it). */

@@ -40,7 +40,7 @@ export async function createRig(options: { readonly store?: (host: LabHost) => S
   const start = async (): Promise<Controller> => {
     const controllerOptions: ControllerOptions = {
       store, kernel, log: SILENT_LOGGER, predefined: PREDEFINED,
-      drivers: [new BridgeDriver({ host: kernel.in(host.netns), firewall: kernel.firewall }), new NullDriver(), new HostDriver()],
+      drivers: [new BridgeDriver({ host: kernel.in(host.netns), firewall: kernel.firewall, sockets: kernel.sockets }), new NullDriver(), new HostDriver()],
       ipams: [new DefaultIpam()],
       paths: { netnsDir: `${host.runDir}/netns`, sandboxDir: `${host.runDir}/sandboxes`, hostResolvConf: '/etc/resolv.conf' },
     };

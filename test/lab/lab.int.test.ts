@@ -19,7 +19,10 @@ describe('labs', () => {
       await lab.run(two.netns, ['ping', '-c', '1', '-W', '2', lab.router.ip]);
       expect(existsSync(one.stateDir) && existsSync(one.runDir)).toBe(true);
       expect(one.socketPath.startsWith(lab.dir)).toBe(true);
-      const sleeper = lab.spawn(one.netns, ['sleep', '600']);
+      const sleeper = lab.spawn(one.netns, ['sleep', '6061']);
+      // A process started in the lab some other way (as berthd starts sandbox processes) dies with the lab too.
+      const stray = execa('nsenter', [`--net=${two.netns.path}`, 'sleep', '6062'], { reject: false, detached: true });
+      void stray;
       expect(sleeper.pid).toBeGreaterThan(0);
     } finally {
       await lab.close();
@@ -28,6 +31,6 @@ describe('labs', () => {
     const names = await netnsNames();
     expect(names.filter((name) => name.startsWith(lab.id))).toEqual([]);
     expect(existsSync(lab.dir)).toBe(false);
-    expect((await execa('pgrep', ['-f', 'sleep 600'], { reject: false })).stdout).toBe('');
+    expect((await execa('pgrep', ['-f', 'sleep 606[12]'], { reject: false })).stdout).toBe('');
   });
 });

@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile, readlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 
@@ -169,6 +169,7 @@ async function processes(): Promise<string[]> {
   const own = new Set([String(process.pid), String(process.ppid)]);
   const ownRunId = process.env[RUN_ID_VARIABLE];
   const found: string[] = [];
+  const rootNet = await readlink('/proc/1/ns/net').catch(() => undefined);
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid) || own.has(pid)) continue;
     let cmdline: string;
@@ -177,7 +178,10 @@ async function processes(): Promise<string[]> {
     } catch {
       continue; // exited while we looked
     }
-    if (!PROCESS_PATTERN.test(cmdline)) continue;
+    // Besides daemons by name: anything living in another network namespace (a sandbox or lab
+    // process that outlived its test). The machine's own processes all live in init's namespace.
+    const net = await readlink(`/proc/${pid}/ns/net`).catch(() => rootNet);
+    if (!PROCESS_PATTERN.test(cmdline) && net === rootNet) continue;
     const runId = await runIdOf(pid);
     if (runId !== undefined && runId !== ownRunId) continue;
     found.push(`process ${pid} ${cmdline}`);

@@ -1,5 +1,7 @@
 import type { FirewallBackend, Netns } from '../../../src/kernel/index.js';
-import { addNetworkRules, baseRuleset, removeNetworkRules } from './nft-ruleset.js';
+import { addNetworkRules, addPortRules, baseRuleset, removeNetworkRules, removePortRules } from './nft-ruleset.js';
+import type { PublishedPort } from './nft-ruleset.js';
+import { BerthError } from '../../../src/errors/index.js';
 import { iptablesRuleset, readExisting } from './iptables-ruleset.js';
 import type { BridgeFirewallSpec } from './nft-ruleset.js';
 
@@ -46,6 +48,24 @@ export class BridgeFirewall {
   /** Adds (or re-asserts) a network's rules. */
   addNetwork(spec: BridgeFirewallSpec): Promise<void> {
     return this.#apply({ nft: addNetworkRules(spec), update: (networks) => networks.set(spec.networkId, spec) });
+  }
+
+  /** Adds port mappings (nftables only, for now). */
+  async addPorts(ports: readonly PublishedPort[]): Promise<void> {
+    await this.#applyPorts(addPortRules(ports));
+  }
+
+  /** Removes port mappings; idempotent. */
+  async removePorts(ports: readonly PublishedPort[]): Promise<void> {
+    await this.#applyPorts(removePortRules(ports));
+  }
+
+  async #applyPorts(script: string): Promise<void> {
+    if (this.#backend.name === 'none' || script === '') return;
+    if (this.#backend.name === 'iptables') {
+      throw new BerthError('NOT_IMPLEMENTED', 'port publishing with --firewall iptables is not supported yet: use nftables (the default)', { object: 'ports' });
+    }
+    await this.#backend.apply(this.#netns, { backend: 'nftables', script: `${baseRuleset()}${script}` });
   }
 
   /** Removes a network's rules; idempotent. */

@@ -57,8 +57,55 @@ export function baseRuleset(): string {
     `flush chain ${t} postrouting`,
     `add rule ${t} postrouting ip saddr @masq4 oifname != @bridges masquerade`,
     `add rule ${t} postrouting ip6 saddr @masq6 oifname != @bridges masquerade`,
+    // Published ports reached from the host's loopback, or from a sandbox through the host (hairpin):
+    // the sandbox must answer through the host, so the source becomes the bridge address.
+    `add rule ${t} postrouting ip saddr 127.0.0.0/8 ct status dnat masquerade`,
+    `add rule ${t} postrouting iifname @bridges oifname @bridges ct status dnat masquerade`,
+    // Port publishing: one map element per published port, whatever their number (O(1) changes).
+    `add map ${t} publish4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }`,
+    `add map ${t} publish4-any { type inet_proto . inet_service : ipv4_addr . inet_service; }`,
+    ...['prerouting', 'output'].flatMap((hook) => [
+      `add chain ${t} ${hook} { type nat hook ${hook} priority -100; policy accept; }`,
+      `flush chain ${t} ${hook}`,
+      `add rule ${t} ${hook} fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @publish4`,
+      `add rule ${t} ${hook} fib daddr type local dnat ip to meta l4proto . th dport map @publish4-any`,
+    ]),
     '',
   ].join('\n');
+}
+
+/** A published port as the nft maps hold it. */
+export interface PublishedPort {
+  /** undefined: every local address (publish4-any). */
+  readonly hostIp: string | undefined;
+  readonly hostPort: number;
+  readonly protocol: string;
+  readonly containerIp: string;
+  readonly containerPort: number;
+}
+
+function portElement(port: PublishedPort): { map: string; element: string } {
+  const target = `${port.containerIp} . ${port.containerPort}`;
+  return port.hostIp === undefined
+    ? { map: 'publish4-any', element: `${port.protocol} . ${port.hostPort} : ${target}` }
+    : { map: 'publish4', element: `${port.hostIp} . ${port.protocol} . ${port.hostPort} : ${target}` };
+}
+
+/** Adds port mappings: one element each. */
+export function addPortRules(ports: readonly PublishedPort[]): string {
+  return ports.map((port) => {
+    const { map, element } = portElement(port);
+    return `add element ${NFT_TABLE} ${map} { ${element} }\n`;
+  }).join('');
+}
+
+/** Removes port mappings; idempotent (add, then delete, in one transaction). */
+export function removePortRules(ports: readonly PublishedPort[]): string {
+  return ports.map((port) => {
+    const { map, element } = portElement(port);
+    const key = element.slice(0, element.indexOf(' : '));
+    return `add element ${NFT_TABLE} ${map} { ${element} }\ndelete element ${NFT_TABLE} ${map} { ${key} }\n`;
+  }).join('');
 }
 
 function masqueraded(spec: BridgeFirewallSpec): boolean {

@@ -24,10 +24,7 @@ export const CONTAINER_ROUTES: RouteTable = [
     sendEmpty(response, 204);
   }],
   ['POST', /^\/berth\/sandboxes$/, async ({ controller, runner, body, response }) => {
-    const { input, command, ports } = parseSandboxCreate(await body());
-    if (ports.length > 0) {
-      throw new BerthError('NOT_IMPLEMENTED', 'port publishing (-p) needs the bridge driver\'s port publisher, which is not available yet', { object: 'Ports' });
-    }
+    const { input, command } = parseSandboxCreate(await body());
     if (command.length > 0 && runner === undefined) throw new BerthError('NOT_IMPLEMENTED', 'this daemon runs no processes', { object: 'Cmd' });
     const view = await controller.createSandbox(input);
     if (command.length > 0 && runner !== undefined) {

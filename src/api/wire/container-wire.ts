@@ -1,9 +1,10 @@
 import type { CreateSandboxInput, EndpointInput, SandboxView } from '../../controller/index.js';
 import type { SandboxRunner } from '../sandbox-runner.js';
+import type { PortMapping } from '../../driver-api/index.js';
 import { asObject, objectList, optionalString, stringList, stringMap } from './fields.js';
 
 /** `POST /berth/sandboxes` body → sandbox input, command and requested ports. */
-export function parseSandboxCreate(body: unknown): { input: CreateSandboxInput; command: string[]; ports: string[] } {
+export function parseSandboxCreate(body: unknown): { input: CreateSandboxInput; command: string[] } {
   const request = asObject(body, 'body');
   const networks: EndpointInput[] = objectList(request, 'Networks').map((entry, index) => {
     const path = `Networks[${index}]`;
@@ -28,9 +29,9 @@ export function parseSandboxCreate(body: unknown): { input: CreateSandboxInput; 
       dns: { servers: stringList(request, 'Dns'), search: stringList(request, 'DnsSearch'), options: stringList(request, 'DnsOptions') },
       extraHosts: stringList(request, 'ExtraHosts'),
       labels: stringMap(request, 'Labels'),
+      ports: stringList(request, 'Ports'),
     },
     command: stringList(request, 'Cmd'),
-    ports: stringList(request, 'Ports'),
   };
 }
 
@@ -84,7 +85,7 @@ export function containerSummary(view: SandboxView, runner: SandboxRunner | unde
     State: current.status,
     Status: current.status === 'exited' ? `Exited (${current.exitCode})` : current.status === 'running' ? 'Up' : 'Created',
     Labels: view.sandbox.labels,
-    Ports: [],
+    Ports: publishedPorts(view).map((port) => ({ IP: port.hostIp, PrivatePort: port.containerPort, PublicPort: port.hostPort, Type: port.protocol })),
     HostConfig: { NetworkMode: view.endpoints[0]?.network.name ?? 'none' },
     NetworkSettings: { Networks: networkSettings(view) },
   };
@@ -100,6 +101,17 @@ export function containerInspect(view: SandboxView, runner: SandboxRunner | unde
     State: { Status: current.status, Running: current.status === 'running', Pid: current.pid, ExitCode: current.exitCode },
     Config: { Hostname: view.sandbox.hostname, Labels: view.sandbox.labels, Cmd: runner?.command(view.sandbox.id) ?? [] },
     HostConfig: { NetworkMode: view.endpoints[0]?.network.name ?? 'none', Dns: view.sandbox.dns.servers, DnsSearch: view.sandbox.dns.search, DnsOptions: view.sandbox.dns.options, ExtraHosts: view.sandbox.extraHosts },
-    NetworkSettings: { SandboxID: view.sandbox.id, SandboxKey: view.sandbox.netnsPath, Ports: {}, Networks: networkSettings(view) },
+    NetworkSettings: { SandboxID: view.sandbox.id, SandboxKey: view.sandbox.netnsPath, Ports: portMap(view), Networks: networkSettings(view) },
   };
+}
+
+function publishedPorts(view: SandboxView): readonly PortMapping[] {
+  return view.endpoints.flatMap(({ endpoint }) => endpoint.ports ?? []);
+}
+
+/** Docker's NetworkSettings.Ports: {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]}. */
+function portMap(view: SandboxView): Record<string, { HostIp: string; HostPort: string }[]> {
+  const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const port of publishedPorts(view)) (out[`${port.containerPort}/${port.protocol}`] ??= []).push({ HostIp: port.hostIp, HostPort: String(port.hostPort) });
+  return out;
 }

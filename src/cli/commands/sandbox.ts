@@ -37,7 +37,7 @@ export function sandboxCommands(program: Command, context: { readonly client: ()
     .option('--ip <ip>', 'IPv4 address on the first network')
     .option('--ip6 <ip>', 'IPv6 address on the first network')
     .option('--alias <name>', 'DNS alias on the first network', collect, [])
-    .option('-p, --publish <[ip:]host:container[/proto]>', 'publish a port (arrives with the bridge port publisher)', collect, [])
+    .option('-p, --publish <[ip:][host:]container[/proto]>', 'publish a port on the first network (kernel DNAT, no proxy); no host port = ephemeral', collect, [])
     .option('--dns <ip>', 'nameserver for /etc/resolv.conf', collect, [])
     .option('--dns-search <domain>', 'search domain', collect, [])
     .option('--dns-option <option>', 'resolv.conf option', collect, [])
@@ -120,9 +120,13 @@ Examples:
     });
 
   program.command('port')
-    .description('show the published ports of a sandbox (publishing arrives with the bridge port publisher; none yet)')
+    .description('show the published ports of a sandbox')
     .argument('<sandbox>')
+    .addHelpText('after', '\nExample:\n  berth port web      # 80/tcp -> 0.0.0.0:8080')
     .action(async (sandbox: string) => {
-      await context.client().ok('GET', `/containers/${encodeURIComponent(sandbox)}/json`);
+      const inspect = (await context.client().ok('GET', `/containers/${encodeURIComponent(sandbox)}/json`)) as { NetworkSettings: { Ports: Record<string, { HostIp: string; HostPort: string }[]> } };
+      for (const [port, bindings] of Object.entries(inspect.NetworkSettings.Ports)) {
+        for (const binding of bindings) context.output.out(`${port} -> ${binding.HostIp}:${binding.HostPort}\n`);
+      }
     });
 }

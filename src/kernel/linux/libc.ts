@@ -34,6 +34,7 @@ export interface Libc {
   setsockopt(fd: number, level: number, name: number, value: Int32Array, length: number): number;
   close(fd: number): number;
   sendto(fd: number, buffer: Buffer, length: number, flags: number, address: Buffer, addressLength: number): number;
+  getsockname(fd: number, address: Buffer, length: Int32Array): number;
 }
 
 function bind<T extends (...args: never[]) => number>(definition: string): T {
@@ -52,6 +53,7 @@ export const libc: Libc = {
   setsockopt: bind('int setsockopt(int fd, int level, int name, const int *value, uint32_t len)'),
   close: bind('int close(int fd)'),
   sendto: bind('intptr_t sendto(int fd, const uint8_t *buf, size_t len, int flags, const uint8_t *addr, uint32_t addrlen)'),
+  getsockname: bind('int getsockname(int fd, _Out_ uint8_t *addr, _Inout_ int32_t *len)'),
 };
 
 /** The errno of the last failed libc call on this thread. */

@@ -3,6 +3,8 @@ import type { Netns } from '../netns.js';
 import { BerthError } from '../../errors/index.js';
 import { AF_INET, AF_INET6, AF_PACKET, ETH_P_ARP, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, lastErrno, libc } from './libc.js';
 import { parseMac } from './wire-format.js';
+
+const IPPROTO_SCTP = 132;
 import { errnoName } from './kernel-error.js';
 import { withNetns } from './netns-switch.js';
 import { parseIp } from './wire-format.js';
@@ -32,21 +34,27 @@ interface SocketRequest {
   readonly ip: string;
   readonly port: number;
   readonly type: number;
+  /** IPPROTO_* (0: the type's default). */
+  readonly protocol?: number;
+  /** Bind only (a port reservation): no listen for TCP. */
+  readonly listen?: boolean;
 }
 
 function openBound(request: SocketRequest): number {
   const address = sockaddr(request.ip, request.port);
   const what = `${request.type === SOCK_DGRAM ? 'udp' : 'tcp'} ${request.ip}:${request.port} in ${request.netns.path}`;
   return withNetns(request.netns.path, () => {
-    const fd = libc.socket(address.length === 16 ? AF_INET : AF_INET6, request.type | SOCK_CLOEXEC, 0);
+    const fd = libc.socket(address.length === 16 ? AF_INET : AF_INET6, request.type | SOCK_CLOEXEC, request.protocol ?? 0);
     if (fd < 0) throw socketError('open socket', what);
     const one = new Int32Array([1]);
-    if (libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4) !== 0 || libc.bind(fd, address, address.length) !== 0) {
+    // A reservation must not share its port: SO_REUSEADDR would let a second bound socket in.
+    const reuse = request.listen !== false;
+    if ((reuse && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4) !== 0) || libc.bind(fd, address, address.length) !== 0) {
       const error = socketError('bind socket', what);
       libc.close(fd);
       throw error;
     }
-    if (request.type === SOCK_STREAM && libc.listen(fd, 511) !== 0) {
+    if (request.type === SOCK_STREAM && request.listen !== false && libc.listen(fd, 511) !== 0) {
       const error = socketError('listen on socket', what);
       libc.close(fd);
       throw error;
@@ -89,6 +97,23 @@ export class LinuxSocketOps implements SocketOps {
 
   tcpListenerIn(netns: Netns, address: { readonly ip: string; readonly port: number }): number {
     return openBound({ netns, ...address, type: SOCK_STREAM });
+  }
+
+  reservePort(netns: Netns, request: { readonly ip: string; readonly port: number; readonly protocol: 'tcp' | 'udp' | 'sctp' }): { readonly fd: number; readonly port: number } {
+    const type = request.protocol === 'udp' ? SOCK_DGRAM : SOCK_STREAM;
+    const fd = openBound({ netns, ip: request.ip, port: request.port, type, protocol: request.protocol === 'sctp' ? IPPROTO_SCTP : 0, listen: false });
+    const address = Buffer.alloc(28);
+    const length = new Int32Array([address.length]);
+    if (libc.getsockname(fd, address, length) !== 0) {
+      const error = socketError('read bound port of', `${request.ip}:${request.port}`);
+      libc.close(fd);
+      throw error;
+    }
+    return { fd, port: address.readUInt16BE(2) };
+  }
+
+  releasePort(fd: number): void {
+    libc.close(fd);
   }
 
   sendGratuitousArp(netns: Netns, announce: { readonly ifindex: number; readonly ip: string; readonly mac: string }): void {
