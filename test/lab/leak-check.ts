@@ -180,7 +180,8 @@ async function processes(): Promise<string[]> {
     }
     // Besides daemons by name: anything living in another network namespace (a sandbox or lab
     // process that outlived its test). The machine's own processes all live in init's namespace.
-    const net = await readlink(`/proc/${pid}/ns/net`).catch(() => rootNet);
+    // An empty cmdline is a zombie (or a kernel thread): already dead, nothing left to remove.
+    const net = cmdline === '' ? rootNet : await readlink(`/proc/${pid}/ns/net`).catch(() => rootNet);
     if (!PROCESS_PATTERN.test(cmdline) && net === rootNet) continue;
     const runId = await runIdOf(pid);
     if (runId !== undefined && runId !== ownRunId) continue;
