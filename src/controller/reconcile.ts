@@ -84,7 +84,10 @@ async function dropStaleSandboxes(deps: ControllerDeps, problems: string[]): Pro
   for (const sandbox of [...deps.state.sandboxes.values()]) {
     if (sandbox.netnsPath === deps.kernel.netns.host.path) continue;
     const alive = existsSync(sandbox.netnsPath) && (await deps.kernel.netns.open(sandbox.netnsPath).then(() => true, () => false));
-    if (alive) continue;
+    if (alive) {
+      await removeUnknownInterfaces(deps, sandbox).catch((error: unknown) => problems.push(`sandbox ${sandbox.name}: ${String(error)}`));
+      continue;
+    }
     stale.push(sandbox.name);
     for (const endpoint of deps.state.endpointsOf({ sandboxId: sandbox.id })) {
       await disconnectEndpoint(deps, { endpoint, force: true }).catch((error: unknown) => problems.push(`stale endpoint ${endpoint.id.slice(0, 12)}: ${String(error)}`));
@@ -97,6 +100,21 @@ async function dropStaleSandboxes(deps: ControllerDeps, problems: string[]): Pro
     deps.log.warn({ sandbox: sandbox.id, name: sandbox.name }, 'removed stale sandbox: its namespace is gone');
   }
   return stale;
+}
+
+/**
+ * Interfaces in a live sandbox that no stored endpoint owns: left by a crash in the middle of a
+ * connect, after the driver made the link and before the endpoint was committed. Removing the
+ * sandbox end of a veth removes the host end too.
+ */
+async function removeUnknownInterfaces(deps: ControllerDeps, sandbox: { readonly id: string; readonly name: string; readonly netnsPath: string }): Promise<void> {
+  const known = new Set(['lo', ...deps.state.endpointsOf({ sandboxId: sandbox.id }).map((endpoint) => endpoint.interfaceName)]);
+  const inside = deps.kernel.in({ path: sandbox.netnsPath });
+  for (const link of await inside.links.list()) {
+    if (known.has(link.name)) continue;
+    await inside.links.remove(link.name);
+    deps.log.warn({ sandbox: sandbox.id, link: link.name }, 'removed an interface left by an unfinished connect');
+  }
 }
 
 /** Namespace mounts and sandbox directories that no stored sandbox owns. */
