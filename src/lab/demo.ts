@@ -3,6 +3,9 @@
  * router), berthd running inside it, and the berth CLI and the real docker CLI driving it:
  * networks, sandboxes pinging each other, isolation between networks, then everything removed.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDaemon } from './berthd.js';
 import type { DaemonRig } from './berthd.js';
 
@@ -50,6 +53,19 @@ async function main(): Promise<void> {
     await berth(rig, ['ps']);
     await berth(rig, ['exec', 'app', '--', 'ip', '-br', 'addr']);
     await berth(rig, ['exec', 'app', '--', 'ping', '-c', '1', '-W', '2', '10.20.0.2']);
+    say('A published port, in the kernel (nft DNAT map, no proxy process)');
+    const www = mkdtempSync(join(tmpdir(), 'berth-try-www-'));
+    writeFileSync(join(www, 'index.html'), 'hello from the sandbox "site"\n');
+    try {
+      await berth(rig, ['run', '-d', '--name', 'site', '--network', 'front', '-p', '8080:80', '--', 'busybox', 'httpd', '-f', '-p', '80', '-h', www]);
+      await berth(rig, ['port', 'site']);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const fetched = await rig.lab.run(rig.lab.router.netns, ['bash', '-c', `exec 3<>/dev/tcp/${rig.host.ip}/8080 && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 2 cat <&3`]).catch((error: unknown) => String(error));
+      process.stdout.write(`lab router → http://${rig.host.ip}:8080/ :\n${indent(fetched.split('\r\n\r\n')[1] ?? fetched)}\n`);
+      await berth(rig, ['rm', '-f', 'site']);
+    } finally {
+      rmSync(www, { recursive: true, force: true });
+    }
     say('Isolation and the way out');
     const masq = await rig.berth(['exec', 'web', '--', 'ping', '-c', '1', '-W', '2', rig.lab.router.ip]);
     process.stdout.write(`web → lab router ${rig.lab.router.ip} (masqueraded by the lab host): ${masq.exitCode === 0 ? 'reachable' : 'unreachable'}\n`);
