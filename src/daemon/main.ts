@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { Controller } from '../controller/index.js';
 import type { Logger } from '../controller/index.js';
-import { LinuxKernel, processAlive, spawnSandboxProcess } from '../kernel/linux/index.js';
+import { LinuxKernel, processAlive, raiseOpenFileLimit, spawnSandboxProcess } from '../kernel/linux/index.js';
 import { createFirewall } from '../kernel/linux/firewall/index.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { DefaultIpam, parseDefaultAddressPool } from '../../ipam/index.js';
@@ -32,6 +32,7 @@ async function start(options: DaemonOptions): Promise<void> {
   mkdirSync(options.root, { recursive: true, mode: 0o700 });
   mkdirSync(options.runRoot, { recursive: true, mode: 0o755 });
   const releasePid = acquirePidFile(join(options.runRoot, 'berthd.pid'));
+  log.debug({ openFiles: raiseOpenFileLimit() }, 'open-file limit');
   const firewall = createFirewall({ backend: options.firewall, log: (message) => log.warn(message) });
   const kernel = new LinuxKernel({ netnsDir: join(options.runRoot, 'netns'), firewall });
   const store = SqliteStore.open(join(options.root, 'berth.db'));

@@ -5,3 +5,4 @@ export { withNetns, openNetnsFd } from './netns-switch.js';
 export { LinuxSocketOps } from './socket-ops.js';
 export { spawnSandboxProcess, processAlive, processStartTime } from './process-ops.js';
 export type { SandboxProcessSpec } from './process-ops.js';
+export { raiseOpenFileLimit } from './file-limit.js';
