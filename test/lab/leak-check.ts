@@ -169,7 +169,8 @@ async function processes(): Promise<string[]> {
   const own = new Set([String(process.pid), String(process.ppid)]);
   const ownRunId = process.env[RUN_ID_VARIABLE];
   const found: string[] = [];
-  const rootNet = await readlink('/proc/1/ns/net').catch(() => undefined);
+  // The reference is this process's namespace (the host's, from the tests' point of view).
+  const rootNet = await readlink('/proc/self/ns/net').catch(() => undefined);
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid) || own.has(pid)) continue;
     let cmdline: string;
@@ -178,8 +179,8 @@ async function processes(): Promise<string[]> {
     } catch {
       continue; // exited while we looked
     }
-    // Besides daemons by name: anything living in another network namespace (a sandbox or lab
-    // process that outlived its test). The machine's own processes all live in init's namespace.
+    // Besides daemons by name: anything living in another network namespace than ours (a sandbox
+    // or lab process that outlived its test).
     // An empty cmdline is a zombie (or a kernel thread): already dead, nothing left to remove.
     const net = cmdline === '' ? rootNet : await readlink(`/proc/${pid}/ns/net`).catch(() => rootNet);
     if (!PROCESS_PATTERN.test(cmdline) && net === rootNet) continue;
