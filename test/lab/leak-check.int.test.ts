@@ -110,6 +110,22 @@ describe('leak check', () => {
     expect(diffSnapshots(before, await takeSnapshot()).filter(mentioning(argv0))).toEqual([]);
   });
 
+  test('reports any process left in another network namespace (a sandbox process that outlived its test)', async (context) => {
+    const netns = await createTestNetns(context);
+    const before = await takeSnapshot();
+    const marker = `${6000 + Math.floor(Math.random() * 900)}`;
+    const child = execa('nsenter', [`--net=${netns.path}`, 'sleep', marker], { reject: false });
+    context.onTestFinished(async () => {
+      child.kill('SIGKILL');
+      await child;
+    });
+    await sleep(200);
+    expect(diffSnapshots(before, await takeSnapshot()).filter(mentioning(`sleep ${marker}`))).toEqual([`process ${child.pid} sleep ${marker}`]);
+    child.kill('SIGKILL');
+    await child;
+    expect(diffSnapshots(before, await takeSnapshot()).filter(mentioning(`sleep ${marker}`))).toEqual([]);
+  });
+
   test("leaves out processes of another test run on the same machine, but not this run's", async ({
     onTestFinished,
   }) => {
