@@ -65,6 +65,8 @@ export class BridgePortPublisher {
         mappings.push({ hostIp, hostPort, containerIp, containerPort: binding.containerPort, protocol: binding.protocol });
       }
       await this.#firewall.addPorts(mappings.map(published));
+      // A UDP flow to the port seen before (e.g. answered with port-unreachable) would bypass the DNAT.
+      for (const mapping of mappings) if (mapping.protocol === 'udp') await this.#firewall.flushFlows('udp', mapping.hostPort);
       return mappings;
     } catch (error) {
       for (const mapping of mappings) this.#release(mapping);

@@ -22,6 +22,11 @@ export interface FirewallBackend {
   listOwn(netns: Netns): Promise<string>;
   /** Removes every table/chain berth owns in `netns` (found by owner marker); idempotent. */
   removeOwn(netns: Netns): Promise<void>;
+  /**
+   * Deletes conntrack entries of `protocol` to destination `port` in `netns`: a UDP flow seen before a
+   * port was published would otherwise keep bypassing the new DNAT mapping. Fine when there are none.
+   */
+  flushConntrack(netns: Netns, flow: { readonly protocol: 'tcp' | 'udp' | 'sctp'; readonly port: number }): Promise<void>;
   /** Releases in-process resources (libnftables contexts). */
   close(): void;
 }

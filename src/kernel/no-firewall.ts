@@ -17,6 +17,10 @@ export class NoFirewall implements FirewallBackend {
     return Promise.resolve();
   }
 
+  flushConntrack(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): void {
     // nothing to release
   }

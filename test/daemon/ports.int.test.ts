@@ -67,6 +67,19 @@ describe('port publishing in the kernel (nftables maps, no proxy)', () => {
     expect(log).toContain(`Connection received on ${rig.lab.router.ip}`);
   });
 
+  test('a UDP flow seen before a port is published takes the new mapping (conntrack flushed)', async () => {
+    const send = (text: string): Promise<unknown> =>
+      execa('nsenter', [`--net=${rig.lab.router.netns.path}`, 'sh', '-c', `printf '${text}\\n' | nc -u -p 40000 -w 1 ${rig.host.ip} 5300`], { reject: false, timeout: 10_000 });
+    await send('before');
+    expect(await rig.lab.run(rig.host.netns, ['conntrack', '-L', '-p', 'udp', '--dport', '5300'])).toContain('dport=5300');
+    await berth(['run', '-d', '--name', 'udp', '--network', 'front', '-p', '5300:5300/udp', '--', 'nc', '-ulk', '5300']);
+    await sleep(300);
+    await send('after-publish');
+    await sleep(300);
+    const id = ((await rig.api('GET', '/containers/udp/json')).body as { Id: string }).Id;
+    expect(readFileSync(join(rig.host.runDir, 'sandboxes', id, 'output.log'), 'utf8')).toContain('after-publish');
+  });
+
   test('conflicts are 409 and change nothing; an ephemeral port comes from the local range', async () => {
     const taken = await rig.api('POST', '/berth/sandboxes', { Name: 'dup', Networks: [{ Network: 'front' }], Ports: ['8080:80'] });
     expect(taken.status).toBe(409);

@@ -55,6 +55,11 @@ export class BridgeFirewall {
     await this.#applyPorts(addPortRules(ports));
   }
 
+  /** Forgets conntrack flows to a newly published UDP port, so they take the new mapping. */
+  async flushFlows(protocol: 'tcp' | 'udp' | 'sctp', port: number): Promise<void> {
+    await this.#backend.flushConntrack(this.#netns, { protocol, port });
+  }
+
   /** Removes port mappings; idempotent. */
   async removePorts(ports: readonly PublishedPort[]): Promise<void> {
     await this.#applyPorts(removePortRules(ports));

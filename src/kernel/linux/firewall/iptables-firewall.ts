@@ -3,6 +3,7 @@ import type { FirewallBackend, FirewallBatch } from '../../firewall.js';
 import type { Netns } from '../../netns.js';
 import { assertNetns, firewallError } from './firewall-error.js';
 import { execInNetns } from './netns-exec.js';
+import { flushConntrack } from './conntrack.js';
 import { filterOwn, removalScript } from './iptables-save-filter.js';
 
 interface Family {
@@ -84,6 +85,11 @@ export class IptablesFirewall implements FirewallBackend {
         object: netns.path,
       });
     }
+  }
+
+  /** Deletes conntrack entries of a protocol/port (see FirewallBackend.flushConntrack). */
+  flushConntrack(netns: Netns, flow: { readonly protocol: 'tcp' | 'udp' | 'sctp'; readonly port: number }): Promise<void> {
+    return flushConntrack(netns, flow);
   }
 
   /** Nothing in-process to release. */

@@ -1,6 +1,7 @@
 import { BerthError } from '../../../errors/index.js';
 import type { FirewallBackend, FirewallBatch } from '../../firewall.js';
 import type { Netns } from '../../netns.js';
+import { flushConntrack } from './conntrack.js';
 import { firewallError } from './firewall-error.js';
 import { LIBNFTABLES_SONAME, loadLibnftables } from './libnftables.js';
 import { LibnftablesTransport, NftExecTransport } from './nft-transport.js';
@@ -88,6 +89,11 @@ export class NftablesFirewall implements FirewallBackend {
     if (tables.length === 0) return;
     const script = tables.map((table) => `delete table ${table.family} ${table.name}\n`).join('');
     await this.#run('remove berth firewall state', { netnsPath: netns.path, script });
+  }
+
+  /** Deletes conntrack entries of a protocol/port (see FirewallBackend.flushConntrack). */
+  flushConntrack(netns: Netns, flow: { readonly protocol: 'tcp' | 'udp' | 'sctp'; readonly port: number }): Promise<void> {
+    return flushConntrack(netns, flow);
   }
 
   /** Frees the cached libnftables contexts. */
