@@ -4,10 +4,8 @@
  * same run, Docker's iptables way (one more DNAT rule appended with an iptables process). Runs
  * itself inside a throwaway lab namespace.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { Lab } from '../../src/lab/index.js';
+import { runInLab } from '../../src/lab/index.js';
 import { LinuxSocketOps } from '../../src/kernel/linux/index.js';
 import { createFirewall } from '../../src/kernel/linux/firewall/index.js';
 import type { Netns } from '../../src/kernel/index.js';
@@ -84,18 +82,5 @@ async function worker(): Promise<void> {
   ].join('\n'));
 }
 
-async function main(): Promise<void> {
-  if (process.argv.includes('--worker')) {
-    await worker();
-    return;
-  }
-  const lab = await Lab.create({ prefix: 'berth-bench' });
-  try {
-    const result = spawnSync('nsenter', [`--net=${lab.host.netns.path}`, process.execPath, fileURLToPath(import.meta.url), '--worker'], { stdio: 'inherit' });
-    if (result.status !== 0) process.exitCode = result.status ?? 1;
-  } finally {
-    await lab.close();
-  }
-}
+await runInLab({ scriptUrl: import.meta.url, worker });
 
-await main();

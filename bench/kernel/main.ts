@@ -4,10 +4,8 @@
  * The benchmark re-executes itself inside the lab host's namespace, so both sides act on
  * their own namespace directly (no nsenter in the baseline's timings).
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { Lab } from '../../src/lab/index.js';
+import { runInLab } from '../../src/lab/index.js';
 import { openNetnsKernel } from '../../src/kernel/linux/index.js';
 import { createFirewall } from '../../src/kernel/linux/firewall/index.js';
 import type { Netns } from '../../src/kernel/index.js';
@@ -127,19 +125,5 @@ async function worker(): Promise<void> {
   report(rows, transport);
 }
 
-async function main(): Promise<void> {
-  if (process.argv.includes('--worker')) {
-    await worker();
-    return;
-  }
-  const lab = await Lab.create({ prefix: 'berth-bench' });
-  try {
-    const self = fileURLToPath(import.meta.url);
-    const result = spawnSync('nsenter', [`--net=${lab.host.netns.path}`, process.execPath, self, '--worker'], { stdio: 'inherit', env: process.env });
-    if (result.status !== 0) process.exitCode = result.status ?? 1;
-  } finally {
-    await lab.close();
-  }
-}
+await runInLab({ scriptUrl: import.meta.url, worker });
 
-await main();
