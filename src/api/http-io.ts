@@ -27,6 +27,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
+/** Sends a bodiless answer (204 for deletes, 200 for connect/disconnect). */
 export function sendEmpty(response: ServerResponse, status: number): void {
   response.writeHead(status, { 'Content-Length': 0 });
   response.end();

@@ -5,19 +5,22 @@ import { BerthError, toBerthError } from '../errors/index.js';
 import type { NetworkController, Logger } from '../controller/index.js';
 import { ERROR_STATUS } from './error-status.js';
 import { readJson, sendJson } from './http-io.js';
+import { ROUTES } from './route-table.js';
 import type { SandboxRunner } from './sandbox-runner.js';
-import type { RouteTable } from './routes/route-context.js';
-import { NETWORK_ROUTES } from './routes/networks.js';
-import { CONTAINER_ROUTES } from './routes/containers.js';
-import { SYSTEM_ROUTES } from './routes/system.js';
 import { API_VERSION, MIN_API_VERSION } from './versions.js';
 
-const ROUTES: RouteTable = [...SYSTEM_ROUTES, ...NETWORK_ROUTES, ...CONTAINER_ROUTES];
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/** What the API logs through: access lines at debug, failures (5xx) at error. pino fits. */
+export type ApiLogger = Pick<Logger, 'debug' | 'error'>;
+
+/** What `createApiServer` needs. */
 export interface ApiServerOptions {
   readonly controller: NetworkController;
+  /** Runs `Cmd` of `POST /berth/sandboxes`; without it such requests are 501. */
   readonly runner?: SandboxRunner;
-  readonly log: Logger;
+  readonly log: ApiLogger;
+  /** berth's version, for `Server:`, /version and /info. */
   readonly version: string;
   /** Request bodies above this are refused with 413 (default 1 MiB). */
   readonly maxBodyBytes?: number;
@@ -31,7 +34,7 @@ function compareVersions(a: string, b: string): number {
 
 /** Strips and checks a `/v1.NN` prefix (Docker's versioned routes). */
 function unversioned(path: string): string {
-  const match = /^\/v([0-9]+\.[0-9]+)(\/.*)$/.exec(path);
+  const match = /^\/v([0-9]+(?:\.[0-9]+)?)(\/.*)$/.exec(path);
   if (match === null) return path;
   const requested = match[1] ?? '';
   if (compareVersions(requested, API_VERSION) > 0) {
@@ -43,31 +46,28 @@ function unversioned(path: string): string {
   return match[2] ?? '/';
 }
 
-function ping(request: IncomingMessage, response: ServerResponse): void {
-  response.writeHead(200, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Cache-Control': 'no-cache, no-store, must-revalidate',
-    Pragma: 'no-cache',
-    'Builder-Version': '1',
-    Swarm: 'inactive',
-    'Content-Length': request.method === 'HEAD' ? 0 : 2,
-  });
-  response.end(request.method === 'HEAD' ? undefined : 'OK');
+function bodyReader(request: IncomingMessage, limit: number): () => Promise<unknown> {
+  return () => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > limit) return Promise.reject(new BerthError('PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`, { object: 'body' }));
+    return readJson(request, limit);
+  };
 }
 
 async function dispatch(options: ApiServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://berth');
   const path = unversioned(url.pathname);
-  if (path === '/_ping' && (request.method === 'GET' || request.method === 'HEAD')) return ping(request, response);
-  for (const [method, pattern, handler] of ROUTES) {
+  const method = request.method ?? 'GET';
+  for (const [routeMethod, pattern, handler] of ROUTES) {
     const match = pattern.exec(path);
-    if (match === null || method !== request.method) continue;
+    if (match === null || routeMethod !== method) continue;
     await handler({
       controller: options.controller,
       runner: options.runner,
+      method,
       params: match.slice(1).map((param) => decodeURIComponent(param)),
       query: url.searchParams,
-      body: () => readJson(request, options.maxBodyBytes ?? 1024 * 1024),
+      body: bodyReader(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
       response,
       version: options.version,
     });
@@ -76,7 +76,25 @@ async function dispatch(options: ApiServerOptions, request: IncomingMessage, res
   sendJson(response, 404, { message: 'page not found' });
 }
 
-/** The Docker-Engine-compatible API server (not yet listening). */
+function fail(options: ApiServerOptions, exchange: { request: IncomingMessage; response: ServerResponse }, caught: unknown): void {
+  const { request, response } = exchange;
+  const error = toBerthError(caught);
+  const status = ERROR_STATUS[error.code];
+  if (status >= 500) {
+    options.log.error({ method: request.method, path: request.url, code: error.code, error: error.message, cause: error.cause instanceof Error ? error.cause.message : undefined }, 'api request failed');
+  }
+  if (!response.headersSent) {
+    // Refused before reading the body: close afterwards rather than read megabytes we will not use.
+    if (error.code === 'PAYLOAD_TOO_LARGE') response.setHeader('Connection', 'close');
+    sendJson(response, status, { message: error.message });
+  } else {
+    response.end();
+  }
+  // Drain what the client still sends, so it reads our answer instead of a reset.
+  request.resume();
+}
+
+/** The Docker-Engine-compatible API server (not yet listening): every route of src/api/route-table.ts. */
 export function createApiServer(options: ApiServerOptions): Server {
   return createServer((request, response) => {
     const started = process.hrtime.bigint();
@@ -85,22 +103,15 @@ export function createApiServer(options: ApiServerOptions): Server {
     response.setHeader('Ostype', 'linux');
     response.setHeader('Docker-Experimental', 'false');
     dispatch(options, request, response)
-      .catch((caught: unknown) => {
-        const error = toBerthError(caught);
-        const status = ERROR_STATUS[error.code];
-        if (status >= 500) options.log.error({ code: error.code, error: error.message, cause: error.cause instanceof Error ? error.cause.message : undefined }, 'request failed');
-        if (!response.headersSent) sendJson(response, status, { message: error.message });
-        else response.end();
-        // Drain what the client still sends, so it reads our answer instead of a reset.
-        request.resume();
-      })
+      .catch((caught: unknown) => fail(options, { request, response }, caught))
       .finally(() => {
-        options.log.debug({ method: request.method, path: request.url, status: response.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'api request');
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        options.log.debug({ method: request.method, path: request.url, status: response.statusCode, ms }, 'api request');
       });
   });
 }
 
-/** Listens on a unix socket (a stale socket file is replaced) with `mode` (0660: root and the berth group). */
+/** Listens on a unix socket (a stale socket file is replaced), then sets `mode` (0660: root and the berth group). */
 export async function listenUnix(server: Server, path: string, mode = 0o660): Promise<void> {
   rmSync(path, { force: true });
   await new Promise<void>((resolve, reject) => {

@@ -1,3 +1,4 @@
-/** The Engine API version berth speaks (Docker 25), and the oldest it accepts. */
+/** The Engine API version berth advertises (Docker 25). */
 export const API_VERSION = '1.44';
+/** The oldest API version berth accepts in a `/v1.NN` prefix. */
 export const MIN_API_VERSION = '1.24';

@@ -1,93 +1,66 @@
-import type { NetworkView } from '../../controller/index.js';
-import { matchesLabels, parseFilters } from '../filters.js';
-import type { Filters } from '../filters.js';
+import { parseFilters } from '../filters.js';
 import { sendEmpty, sendJson } from '../http-io.js';
+import { matchesNetworkList, NETWORK_LIST_FILTERS, NETWORK_PRUNE_FILTERS, prunedBy } from '../network-filters.js';
 import { asObject, optionalBoolean, optionalString, stringList, stringMap } from '../wire/fields.js';
 import { networkJson, parseNetworkCreate } from '../wire/network-wire.js';
-import type { RouteContext, RouteTable } from './route-context.js';
+import type { RouteContext } from './route-context.js';
 
-const LIST_FILTERS = ['dangling', 'driver', 'id', 'label', 'name', 'scope', 'type'];
-const PRUNE_FILTERS = ['until', 'label', 'label!'];
+/** `GET /networks?filters=`: NetworkSummary list. */
+export function listNetworks({ controller, query, response }: RouteContext): void {
+  const filters = parseFilters(query.get('filters'), NETWORK_LIST_FILTERS);
+  const views = controller.listNetworks().filter((view) => matchesNetworkList(view, filters));
+  sendJson(response, 200, views.map((view) => networkJson(view, { containers: false })));
+}
 
-function matchesName(value: string, patterns: readonly string[] | undefined): boolean {
-  // Docker matches id and name filters as unanchored regular expressions (substring for plain text).
-  return patterns === undefined || patterns.some((pattern) => {
-    try {
-      return new RegExp(pattern).test(value);
-    } catch {
-      return value.includes(pattern);
-    }
+/** `GET /networks/{id}`: NetworkInspect with Containers. */
+export function inspectNetwork({ controller, params, response }: RouteContext): void {
+  sendJson(response, 200, networkJson(controller.getNetwork(params[0] ?? ''), { containers: true }));
+}
+
+/** `POST /networks/create` → 201 {Id, Warning}. */
+export async function createNetwork({ controller, body, response }: RouteContext): Promise<void> {
+  const view = await controller.createNetwork(parseNetworkCreate(await body()));
+  sendJson(response, 201, { Id: view.network.id, Warning: '' });
+}
+
+/** `DELETE /networks/{id}` → 204. */
+export async function removeNetwork({ controller, params, response }: RouteContext): Promise<void> {
+  await controller.removeNetwork(params[0] ?? '');
+  sendEmpty(response, 204);
+}
+
+/** `POST /networks/prune?filters=` → {NetworksDeleted: [names]}. */
+export async function pruneNetworks({ controller, query, response }: RouteContext): Promise<void> {
+  const filters = parseFilters(query.get('filters'), NETWORK_PRUNE_FILTERS);
+  const keep = prunedBy(filters);
+  const deleted = await controller.pruneNetworks((view) => !keep(view));
+  sendJson(response, 200, { NetworksDeleted: deleted });
+}
+
+/** `POST /networks/{id}/connect` {Container, EndpointConfig} → 200. */
+export async function connectNetwork({ controller, params, body, response }: RouteContext): Promise<void> {
+  const request = asObject(await body(), 'body');
+  const config = asObject(request['EndpointConfig'], 'EndpointConfig');
+  const ipam = asObject(config['IPAMConfig'], 'EndpointConfig.IPAMConfig');
+  const ipv4Address = optionalString(ipam, 'IPv4Address', 'EndpointConfig.IPAMConfig.IPv4Address');
+  const ipv6Address = optionalString(ipam, 'IPv6Address', 'EndpointConfig.IPAMConfig.IPv6Address');
+  const macAddress = optionalString(config, 'MacAddress', 'EndpointConfig.MacAddress');
+  await controller.connect({
+    network: params[0] ?? '',
+    sandbox: optionalString(request, 'Container') ?? '',
+    aliases: stringList(config, 'Aliases', 'EndpointConfig.Aliases'),
+    driverOptions: stringMap(config, 'DriverOpts', 'EndpointConfig.DriverOpts'),
+    ...(ipv4Address === undefined ? {} : { ipv4Address }),
+    ...(ipv6Address === undefined ? {} : { ipv6Address }),
+    ...(macAddress === undefined ? {} : { macAddress }),
   });
+  sendEmpty(response, 200);
 }
 
-function matchesList(view: NetworkView, filters: Filters): boolean {
-  const { network } = view;
-  const one = (key: string): readonly string[] | undefined => filters.get(key);
-  const type = network.predefined ? 'builtin' : 'custom';
-  const dangling = one('dangling')?.[0];
-  return matchesName(network.name, one('name'))
-    && matchesName(network.id, one('id'))
-    && (one('driver')?.includes(network.driver) ?? true)
-    && (one('scope')?.includes(network.scope) ?? true)
-    && (one('type')?.includes(type) ?? true)
-    && matchesLabels(network.labels, one('label'))
-    && (dangling === undefined || ((dangling === 'true' || dangling === '1') === (view.endpoints.length === 0 && !network.predefined)));
+/** `POST /networks/{id}/disconnect` {Container, Force} → 200. */
+export async function disconnectNetwork({ controller, params, body, response }: RouteContext): Promise<void> {
+  const request = asObject(await body(), 'body');
+  const force = optionalBoolean(request, 'Force') === true;
+  await controller.disconnect({ network: params[0] ?? '', sandbox: optionalString(request, 'Container') ?? '', force });
+  sendEmpty(response, 200);
 }
-
-function untilMatches(created: string, until: readonly string[] | undefined): boolean {
-  const limit = until?.[0];
-  if (limit === undefined) return true;
-  const asNumber = Number(limit);
-  const cutoff = Number.isFinite(asNumber) ? asNumber * 1000 : Date.parse(limit);
-  return Number.isNaN(cutoff) || Date.parse(created) <= cutoff;
-}
-
-/** The /networks family of the Engine API. */
-export const NETWORK_ROUTES: RouteTable = [
-  ['GET', /^\/networks$/, ({ controller, query, response }: RouteContext) => {
-    const filters = parseFilters(query.get('filters'), LIST_FILTERS);
-    sendJson(response, 200, controller.listNetworks().filter((view) => matchesList(view, filters)).map((view) => networkJson(view, { containers: false })));
-  }],
-  ['POST', /^\/networks\/create$/, async ({ controller, body, response }) => {
-    const view = await controller.createNetwork(parseNetworkCreate(await body()));
-    sendJson(response, 201, { Id: view.network.id, Warning: '' });
-  }],
-  ['POST', /^\/networks\/prune$/, async ({ controller, query, response }) => {
-    const filters = parseFilters(query.get('filters'), PRUNE_FILTERS);
-    const deleted = await controller.pruneNetworks((view) =>
-      !untilMatches(view.network.created, filters.get('until'))
-      || !matchesLabels(view.network.labels, filters.get('label'))
-      || ((filters.get('label!')?.length ?? 0) > 0 && matchesLabels(view.network.labels, filters.get('label!'))));
-    sendJson(response, 200, { NetworksDeleted: deleted });
-  }],
-  ['GET', /^\/networks\/([^/]+)$/, ({ controller, params, response }) => {
-    sendJson(response, 200, networkJson(controller.getNetwork(params[0] ?? ''), { containers: true }));
-  }],
-  ['DELETE', /^\/networks\/([^/]+)$/, async ({ controller, params, response }) => {
-    await controller.removeNetwork(params[0] ?? '');
-    sendEmpty(response, 204);
-  }],
-  ['POST', /^\/networks\/([^/]+)\/connect$/, async ({ controller, params, body, response }) => {
-    const request = asObject(await body(), 'body');
-    const config = asObject(request['EndpointConfig'], 'EndpointConfig');
-    const ipam = asObject(config['IPAMConfig'], 'EndpointConfig.IPAMConfig');
-    const ipv4Address = optionalString(ipam, 'IPv4Address', 'EndpointConfig.IPAMConfig.IPv4Address');
-    const ipv6Address = optionalString(ipam, 'IPv6Address', 'EndpointConfig.IPAMConfig.IPv6Address');
-    const macAddress = optionalString(config, 'MacAddress', 'EndpointConfig.MacAddress');
-    await controller.connect({
-      network: params[0] ?? '',
-      sandbox: optionalString(request, 'Container') ?? '',
-      aliases: stringList(config, 'Aliases', 'EndpointConfig.Aliases'),
-      driverOptions: stringMap(config, 'DriverOpts', 'EndpointConfig.DriverOpts'),
-      ...(ipv4Address === undefined ? {} : { ipv4Address }),
-      ...(ipv6Address === undefined ? {} : { ipv6Address }),
-      ...(macAddress === undefined ? {} : { macAddress }),
-    });
-    sendEmpty(response, 200);
-  }],
-  ['POST', /^\/networks\/([^/]+)\/disconnect$/, async ({ controller, params, body, response }) => {
-    const request = asObject(await body(), 'body');
-    await controller.disconnect({ network: params[0] ?? '', sandbox: optionalString(request, 'Container') ?? '', force: optionalBoolean(request, 'Force') === true });
-    sendEmpty(response, 200);
-  }],
-];

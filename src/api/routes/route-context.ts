@@ -6,6 +6,7 @@ import type { SandboxRunner } from '../sandbox-runner.js';
 export interface RouteContext {
   readonly controller: NetworkController;
   readonly runner: SandboxRunner | undefined;
+  readonly method: string;
   readonly params: readonly string[];
   readonly query: URLSearchParams;
   readonly body: () => Promise<unknown>;
@@ -13,6 +14,7 @@ export interface RouteContext {
   readonly version: string;
 }
 
+/** One endpoint of the API; throws BerthError, and the server turns it into a status. */
 export type RouteHandler = (context: RouteContext) => Promise<void> | void;
 
 /** Method, path pattern (captures become params, already URI-decoded), handler. */
