@@ -58,13 +58,14 @@ export interface ApiRig {
   readonly logs: Record<string, unknown>[];
   call(method: string, path: string, body?: unknown): Promise<Reply>;
   /** Sends `body` as is (a string or raw bytes), for malformed and oversized requests. */
-  raw(method: string, path: string, body: string | Buffer): Promise<Reply>;
+  raw(method: string, path: string, body: string | Buffer, options?: { readonly chunked?: boolean }): Promise<Reply>;
   close(): Promise<void>;
 }
 
-function exchange(socket: string, spec: { method: string; path: string; body?: Buffer }): Promise<Reply> {
+function exchange(socket: string, spec: { method: string; path: string; body?: Buffer; chunked?: boolean }): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const headers = spec.body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': spec.body.length };
+    const length = spec.body === undefined || spec.chunked === true ? {} : { 'Content-Length': spec.body.length };
+    const headers = spec.body === undefined ? {} : { 'Content-Type': 'application/json', ...length };
     const req = request({ socketPath: socket, method: spec.method, path: spec.path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -96,7 +97,7 @@ export async function startApi(options: { readonly maxBodyBytes?: number; readon
   return {
     socket, controller, runner, logs,
     call: (method, path, body) => exchange(socket, { method, path, ...(body === undefined ? {} : { body: Buffer.from(JSON.stringify(body)) }) }),
-    raw: (method, path, body) => exchange(socket, { method, path, body: Buffer.from(body) }),
+    raw: (method, path, body, rawOptions) => exchange(socket, { method, path, body: Buffer.from(body), chunked: rawOptions?.chunked === true }),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

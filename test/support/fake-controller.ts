@@ -26,7 +26,7 @@ export class FakeController implements NetworkController {
 
   constructor(options: { readonly now?: () => Date } = {}) {
     this.#now = options.now ?? (() => new Date());
-    this.#addNetwork({ name: 'bridge', driver: 'bridge', predefined: true, ipv4: [this.#ipamRecord({ subnet: '172.17.0.0/16' }, '172.17.0.0/16')] });
+    this.#addNetwork({ name: 'bridge', driver: 'bridge', predefined: true, ipv4: [this.#ipamRecord({}, '172.17.0.0/16')] });
     this.#addNetwork({ name: 'host', driver: 'host', predefined: true, ipv4: [] });
     this.#addNetwork({ name: 'none', driver: 'null', predefined: true, ipv4: [] });
   }
