@@ -1,22 +1,15 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Database as SqliteDatabase } from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { BerthError } from '../errors/index.js';
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from './records.js';
 import type { Store, StoreSnapshot, StoreTransaction } from './store.js';
 import { parseEndpointRecord, parseNetworkRecord, parseSandboxRecord } from './record-codec.js';
+import { migrate } from './schema.js';
 
-const SCHEMA_VERSION = 1;
-
-const MIGRATIONS: readonly string[] = [
-  // 0 → 1
-  `CREATE TABLE networks (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, json TEXT NOT NULL);
-   CREATE TABLE endpoints (id TEXT PRIMARY KEY, network_id TEXT NOT NULL, sandbox_id TEXT NOT NULL, json TEXT NOT NULL);
-   CREATE INDEX endpoints_by_network ON endpoints (network_id);
-   CREATE INDEX endpoints_by_sandbox ON endpoints (sandbox_id);
-   CREATE TABLE sandboxes (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, json TEXT NOT NULL);`,
-];
+/** How long `open` waits for another process's lock on the file before giving up. */
+const LOCK_TIMEOUT_MS = 1000;
 
 type Write =
   | { readonly kind: 'putNetwork'; readonly record: NetworkRecord }
@@ -26,116 +19,191 @@ type Write =
   | { readonly kind: 'putSandbox'; readonly record: SandboxRecord }
   | { readonly kind: 'deleteSandbox'; readonly id: string };
 
-function storeError(message: string, cause: unknown): BerthError {
-  return new BerthError('STORE_FAILURE', message, { operation: 'store transaction', cause });
+type Statements = Readonly<Record<Write['kind'], Statement>>;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isUniqueViolation(error: unknown, column: string): boolean {
+  return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE' && error.message.includes(column);
+}
+
+/** Creates the file 0600 before SQLite does (its -wal file copies that mode), durably. */
+function createFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (existsSync(path)) return;
+  closeSync(openSync(path, 'a', 0o600));
+  const directory = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(directory);
+  } finally {
+    closeSync(directory);
+  }
+}
+
+/** Opens the connection with the durability settings of docs/store.md and migrates the schema. */
+function connect(path: string): SqliteDatabase {
+  const db = new Database(path, { timeout: LOCK_TIMEOUT_MS });
+  try {
+    // Exclusive: the first access below takes the file lock and keeps it until close, so a
+    // second process on the same file fails here instead of interleaving its writes.
+    db.pragma('locking_mode = EXCLUSIVE');
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`journal_mode is ${String(mode)}, not wal`);
+    db.pragma('synchronous = FULL');
+    // Integrity between records is the controller's (it writes an endpoint with its network's
+    // creation or after it); rows are opaque documents here, see docs/store.md.
+    db.pragma('foreign_keys = OFF');
+    migrate(db, path);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 /**
  * berth's local store: one SQLite file in WAL mode with synchronous=FULL, so a committed
  * transaction survives kill -9 and power loss, and a crash mid-write leaves the last commit.
- * Records are JSON documents, validated when loaded (record-codec.ts).
+ * Records are JSON documents, validated when loaded (record-codec.ts). docs/store.md.
  */
 export class SqliteStore implements Store {
   readonly #db: SqliteDatabase;
+  readonly #path: string;
+  readonly #statements: Statements;
   #closed = false;
 
-  private constructor(db: SqliteDatabase) {
+  private constructor(db: SqliteDatabase, path: string) {
     this.#db = db;
-  }
-
-  /** Opens (creating if needed, mode 0600 in a 0700 directory) and migrates the store at `path`. */
-  static open(path: string): SqliteStore {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const fresh = !existsSync(path);
-    let db: SqliteDatabase;
-    try {
-      db = new Database(path);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 5000');
-    } catch (error) {
-      throw new BerthError('STORE_FAILURE', `open store ${path}: ${error instanceof Error ? error.message : String(error)}`, { object: path, cause: error });
-    }
-    if (fresh) chmodSync(path, 0o600);
-    const version = Number(db.pragma('user_version', { simple: true }));
-    if (version > SCHEMA_VERSION) {
-      db.close();
-      throw new BerthError('STORE_FAILURE', `store ${path} has schema version ${version}, newer than this berth (${SCHEMA_VERSION})`, { object: path });
-    }
-    db.transaction(() => {
-      for (let next = version; next < SCHEMA_VERSION; next += 1) db.exec(MIGRATIONS[next] ?? '');
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    })();
-    return new SqliteStore(db);
-  }
-
-  async load(): Promise<StoreSnapshot> {
-    const rows = (table: string): { id: string; json: string }[] => this.#db.prepare(`SELECT id, json FROM ${table} ORDER BY rowid`).all() as { id: string; json: string }[];
-    const decode = <T>(table: string, parse: (value: unknown) => T): T[] =>
-      rows(table).map((row) => {
-        try {
-          return parse(JSON.parse(row.json));
-        } catch (error) {
-          throw new BerthError('STORE_FAILURE', `store row ${table}/${row.id} is corrupt: ${error instanceof Error ? error.message : String(error)}`, { object: `${table}/${row.id}`, cause: error });
-        }
-      });
-    return {
-      networks: decode('networks', parseNetworkRecord),
-      endpoints: decode('endpoints', parseEndpointRecord),
-      sandboxes: decode('sandboxes', parseSandboxRecord),
+    this.#path = path;
+    this.#statements = {
+      putNetwork: db.prepare('INSERT INTO networks (id, name, json) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, json = excluded.json'),
+      deleteNetwork: db.prepare('DELETE FROM networks WHERE id = ?'),
+      putEndpoint: db.prepare(
+        'INSERT INTO endpoints (id, network_id, sandbox_id, json) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET network_id = excluded.network_id, sandbox_id = excluded.sandbox_id, json = excluded.json',
+      ),
+      deleteEndpoint: db.prepare('DELETE FROM endpoints WHERE id = ?'),
+      putSandbox: db.prepare('INSERT INTO sandboxes (id, name, json) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, json = excluded.json'),
+      deleteSandbox: db.prepare('DELETE FROM sandboxes WHERE id = ?'),
     };
   }
 
-  transaction(change: (tx: StoreTransaction) => void): Promise<void> {
-    const writes: Write[] = [];
+  /**
+   * Opens (creating if needed: directory 0700, file 0600) and migrates the store at `path`.
+   * STORE_FAILURE when the file cannot be opened, is locked by another process (another
+   * berthd on the same root), or has a schema from a newer berth.
+   */
+  static open(path: string): SqliteStore {
     try {
-      change({
-        putNetwork: (record) => writes.push({ kind: 'putNetwork', record }),
-        deleteNetwork: (id) => writes.push({ kind: 'deleteNetwork', id }),
-        putEndpoint: (record) => writes.push({ kind: 'putEndpoint', record }),
-        deleteEndpoint: (id) => writes.push({ kind: 'deleteEndpoint', id }),
-        putSandbox: (record) => writes.push({ kind: 'putSandbox', record }),
-        deleteSandbox: (id) => writes.push({ kind: 'deleteSandbox', id }),
+      createFile(path);
+      return new SqliteStore(connect(path), path);
+    } catch (error) {
+      if (error instanceof BerthError) throw error;
+      const busy = error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
+      const reason = busy ? 'it is in use by another process (is another berthd running on the same root?)' : describe(error);
+      throw new BerthError('STORE_FAILURE', `open store ${path}: ${reason}`, { operation: 'open store', object: path, cause: error });
+    }
+  }
+
+  /** Every record; STORE_FAILURE naming `table/id` for a row that is not a valid record. */
+  load(): Promise<StoreSnapshot> {
+    try {
+      this.#ensureOpen('load store');
+      return Promise.resolve({
+        networks: this.#decode('networks', parseNetworkRecord),
+        endpoints: this.#decode('endpoints', parseEndpointRecord),
+        sandboxes: this.#decode('sandboxes', parseSandboxRecord),
       });
+    } catch (error) {
+      return Promise.reject(error instanceof BerthError ? error : this.#failure('load store', error));
+    }
+  }
+
+  #decode<T extends { readonly id: string }>(table: string, parse: (value: unknown) => T): T[] {
+    const rows = this.#db.prepare(`SELECT id, json FROM ${table} ORDER BY rowid`).all() as { id: string; json: string }[];
+    return rows.map((row) => {
+      try {
+        const record = parse(JSON.parse(row.json));
+        if (record.id !== row.id) throw new Error(`its JSON has id ${record.id}`);
+        return record;
+      } catch (error) {
+        const object = `${table}/${row.id}`;
+        throw new BerthError('STORE_FAILURE', `store ${this.#path}: row ${object} is corrupt: ${describe(error)}`, { operation: 'load store', object, cause: error });
+      }
+    });
+  }
+
+  /**
+   * Runs `change` to collect its writes, then applies them in one `BEGIN IMMEDIATE` SQLite
+   * transaction and resolves once it is committed (fsynced). On any failure nothing is written:
+   * a BerthError thrown by `change` rejects as is, a duplicate name as NETWORK_EXISTS or
+   * SANDBOX_EXISTS, anything else as STORE_FAILURE with the cause.
+   */
+  transaction(change: (tx: StoreTransaction) => void): Promise<void> {
+    try {
+      this.#ensureOpen('store transaction');
+      const writes = this.#collect(change);
       this.#db.transaction(() => {
         for (const write of writes) this.#apply(write);
       }).immediate();
+      return Promise.resolve();
     } catch (error) {
-      return Promise.reject(this.#translate(error));
+      return Promise.reject(error instanceof BerthError ? error : this.#failure('store transaction', error));
     }
-    return Promise.resolve();
+  }
+
+  #collect(change: (tx: StoreTransaction) => void): readonly Write[] {
+    const writes: Write[] = [];
+    change({
+      putNetwork: (record) => writes.push({ kind: 'putNetwork', record }),
+      deleteNetwork: (id) => writes.push({ kind: 'deleteNetwork', id }),
+      putEndpoint: (record) => writes.push({ kind: 'putEndpoint', record }),
+      deleteEndpoint: (id) => writes.push({ kind: 'deleteEndpoint', id }),
+      putSandbox: (record) => writes.push({ kind: 'putSandbox', record }),
+      deleteSandbox: (id) => writes.push({ kind: 'deleteSandbox', id }),
+    });
+    return writes;
   }
 
   #apply(write: Write): void {
+    const statement = this.#statements[write.kind];
     switch (write.kind) {
       case 'putNetwork':
-        this.#db.prepare('INSERT INTO networks (id, name, json) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, json = excluded.json').run(write.record.id, write.record.name, JSON.stringify(write.record));
-        return;
-      case 'deleteNetwork':
-        this.#db.prepare('DELETE FROM networks WHERE id = ?').run(write.id);
+        try {
+          statement.run(write.record.id, write.record.name, JSON.stringify(write.record));
+        } catch (error) {
+          if (!isUniqueViolation(error, 'networks.name')) throw error;
+          throw new BerthError('NETWORK_EXISTS', `network with name ${write.record.name} already exists`, { operation: 'store network', object: write.record.name, cause: error });
+        }
         return;
       case 'putEndpoint':
-        this.#db.prepare('INSERT INTO endpoints (id, network_id, sandbox_id, json) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET network_id = excluded.network_id, sandbox_id = excluded.sandbox_id, json = excluded.json').run(write.record.id, write.record.networkId, write.record.sandboxId, JSON.stringify(write.record));
-        return;
-      case 'deleteEndpoint':
-        this.#db.prepare('DELETE FROM endpoints WHERE id = ?').run(write.id);
+        statement.run(write.record.id, write.record.networkId, write.record.sandboxId, JSON.stringify(write.record));
         return;
       case 'putSandbox':
-        this.#db.prepare('INSERT INTO sandboxes (id, name, json) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, json = excluded.json').run(write.record.id, write.record.name, JSON.stringify(write.record));
+        try {
+          statement.run(write.record.id, write.record.name, JSON.stringify(write.record));
+        } catch (error) {
+          if (!isUniqueViolation(error, 'sandboxes.name')) throw error;
+          throw new BerthError('SANDBOX_EXISTS', `sandbox name ${write.record.name} is already in use`, { operation: 'store sandbox', object: write.record.name, cause: error });
+        }
         return;
+      case 'deleteNetwork':
+      case 'deleteEndpoint':
       case 'deleteSandbox':
-        this.#db.prepare('DELETE FROM sandboxes WHERE id = ?').run(write.id);
+        statement.run(write.id);
     }
   }
 
-  #translate(error: unknown): BerthError {
-    if (error instanceof BerthError) return error;
-    const message = error instanceof Error ? error.message : String(error);
-    if (message.includes('UNIQUE constraint failed: networks.name')) return new BerthError('NETWORK_EXISTS', 'a network with that name already exists', { cause: error });
-    if (message.includes('UNIQUE constraint failed: sandboxes.name')) return new BerthError('SANDBOX_EXISTS', 'a sandbox with that name already exists', { cause: error });
-    return storeError(`store transaction failed: ${message}`, error);
+  #ensureOpen(operation: string): void {
+    if (this.#closed) throw new BerthError('STORE_FAILURE', `${operation}: store ${this.#path} is closed`, { operation, object: this.#path });
   }
 
+  #failure(operation: string, error: unknown): BerthError {
+    return new BerthError('STORE_FAILURE', `${operation} ${this.#path} failed: ${describe(error)}`, { operation, object: this.#path, cause: error });
+  }
+
+  /** Closes the file (checkpointing the WAL) and releases its lock; later calls do nothing. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
