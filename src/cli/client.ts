@@ -8,23 +8,43 @@ export interface DaemonAddress {
   readonly text: string;
 }
 
+/** berthd's default socket. */
 export const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
 
-export function parseHost(text: string): DaemonAddress {
-  if (text.startsWith('unix://')) return { socketPath: text.slice('unix://'.length), text };
-  const match = /^tcp:\/\/([^:/]+):(\d+)$/.exec(text);
-  if (match?.[1] !== undefined) return { host: match[1], port: Number(match[2]), text };
-  throw new CliError(`invalid --host ${JSON.stringify(text)}: use unix:///path or tcp://host:port`);
-}
+/** The API version the CLI asks for in every path (`/v1.44/...`). */
+export const CLIENT_API_VERSION = '1.44';
 
 /** An error to print as is (exit status 1). */
 export class CliError extends Error {
   override readonly name = 'CliError';
 }
 
+/** Parses `--host` / BERTH_HOST. */
+export function parseHost(text: string): DaemonAddress {
+  if (text.startsWith('unix://') && text.length > 'unix://'.length) return { socketPath: text.slice('unix://'.length), text };
+  const match = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(text);
+  if (match?.[1] !== undefined) return { host: match[1], port: Number(match[2]), text };
+  throw new CliError(`invalid --host ${JSON.stringify(text)}: use unix:///path or tcp://host:port`);
+}
+
+/** A daemon reply: status and body (parsed when it is application/json). */
 export interface ApiReply {
   readonly status: number;
   readonly body: unknown;
+}
+
+function parseBody(text: string, contentType: string | undefined): unknown {
+  if (contentType !== 'application/json' || text === '') return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function daemonMessage(body: unknown): string {
+  if (typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string') return body.message;
+  return typeof body === 'string' ? body.trim() : JSON.stringify(body);
 }
 
 /** Talks HTTP/1.1 to berthd; a non-2xx reply becomes "Error response from daemon: <message>" as docker prints it. */
@@ -35,29 +55,20 @@ export class ApiClient {
     this.#address = address;
   }
 
+  /** One request; rejects only when the daemon cannot be reached. */
   call(method: string, path: string, body?: unknown): Promise<ApiReply> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const target = this.#address.socketPath === undefined ? { host: this.#address.host, port: this.#address.port } : { socketPath: this.#address.socketPath };
     return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          ...(this.#address.socketPath === undefined ? { host: this.#address.host, port: this.#address.port } : { socketPath: this.#address.socketPath }),
-          method,
-          path,
-          headers: payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': payload.length },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            if (res.headers['content-type'] === 'application/json' && text !== '') parsed = JSON.parse(text) as unknown;
-            resolve({ status: res.statusCode ?? 0, body: parsed });
-          });
-        },
-      );
+      const headers = payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': payload.length };
+      const req = request({ ...target, method, path: `/v${CLIENT_API_VERSION}${path}`, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8'), res.headers['content-type']) }));
+        res.on('error', reject);
+      });
       req.on('error', (error: NodeJS.ErrnoException) => {
-        const hint = error.code === 'ENOENT' || error.code === 'ECONNREFUSED' ? ' — is berthd running? (start it, or point --host / BERTH_HOST at it)' : '';
+        const hint = error.code === 'ENOENT' || error.code === 'ECONNREFUSED' ? ' — is berthd running? (start berthd, or point --host / BERTH_HOST at its socket)' : '';
         reject(new CliError(`cannot reach berthd at ${this.#address.text}: ${error.code ?? error.message}${hint}`));
       });
       req.end(payload);
@@ -67,10 +78,7 @@ export class ApiClient {
   /** Like `call`, but throws the daemon's message on a non-2xx status. */
   async ok(method: string, path: string, body?: unknown): Promise<unknown> {
     const reply = await this.call(method, path, body);
-    if (reply.status >= 300) {
-      const message = typeof reply.body === 'object' && reply.body !== null && 'message' in reply.body ? String(reply.body.message) : String(reply.body);
-      throw new CliError(`Error response from daemon: ${message}`);
-    }
+    if (reply.status >= 300) throw new CliError(`Error response from daemon: ${daemonMessage(reply.body)}`);
     return reply.body;
   }
 }

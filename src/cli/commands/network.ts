@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import type { ApiClient } from '../client.js';
 import { CliError } from '../client.js';
-import type { CliOutput } from '../output.js';
-import { collect, keyValues, table } from '../output.js';
+import type { CommandContext } from '../io.js';
+import { checkFormat, collect, jsonText, keyValues } from '../options.js';
+import { shortId, table } from '../table.js';
 
 interface NetworkSummary {
   readonly Id: string;
@@ -11,8 +11,15 @@ interface NetworkSummary {
   readonly Scope: string;
 }
 
+interface CreateOptions {
+  driver: string; subnet: string[]; ipRange: string[]; gateway: string[]; auxAddress: string[]; ipv6?: boolean; internal?: boolean;
+  attachable?: boolean; opt: string[]; label: string[]; ipamDriver: string; ipamOpt: string[];
+}
+
+const PRUNE_WARNING = 'WARNING! This will remove all custom networks not used by at least one sandbox.\nAre you sure you want to continue? [y/N] ';
+
 /** Several --subnet pair with --ip-range / --gateway by position, as in `docker network create`. */
-function ipamConfigs(options: { subnet: string[]; ipRange: string[]; gateway: string[]; auxAddress: string[] }): Record<string, unknown>[] {
+function ipamConfigs(options: CreateOptions): Record<string, unknown>[] {
   if (options.ipRange.length > options.subnet.length || options.gateway.length > options.subnet.length) {
     throw new CliError('every --ip-range and --gateway needs a --subnet (they pair up by position)');
   }
@@ -25,24 +32,23 @@ function ipamConfigs(options: { subnet: string[]; ipRange: string[]; gateway: st
   }));
 }
 
-function filtersQuery(filters: readonly string[]): string {
+/** `-f k=v`... → Docker's `?filters={"k":{"v":true}}`. */
+export function filtersQuery(filters: readonly string[]): string {
   if (filters.length === 0) return '';
   const grouped: Record<string, Record<string, boolean>> = {};
   for (const filter of filters) {
     const at = filter.indexOf('=');
-    if (at <= 0) throw new CliError(`--filter ${JSON.stringify(filter)}: expected key=value`);
+    if (at <= 0) throw new CliError(`invalid argument "${filter}" for "--filter" flag: expected key=value`);
     (grouped[filter.slice(0, at)] ??= {})[filter.slice(at + 1)] = true;
   }
   return `?filters=${encodeURIComponent(JSON.stringify(grouped))}`;
 }
 
-/** `berth network ...` */
-export function networkCommands(program: Command, context: { readonly client: () => ApiClient; readonly output: CliOutput }): void {
-  const network = program.command('network').description('manage networks');
+function createCommand(network: Command, context: CommandContext): void {
   network.command('create')
     .description('create a network')
     .argument('<name>')
-    .option('-d, --driver <driver>', 'network driver (bridge, host, null)', 'bridge')
+    .option('-d, --driver <driver>', 'network driver (bridge, macvlan, ...)', 'bridge')
     .option('--subnet <cidr>', 'subnet (repeatable: one IPv4 and/or one IPv6 for bridge)', collect, [])
     .option('--ip-range <cidr>', 'allocate sandbox addresses from this range of the subnet at the same position', collect, [])
     .option('--gateway <ip>', 'gateway of the subnet at the same position', collect, [])
@@ -58,49 +64,70 @@ export function networkCommands(program: Command, context: { readonly client: ()
 Examples:
   berth network create front
   berth network create --subnet 10.50.0.0/24 --ip-range 10.50.0.128/25 --gateway 10.50.0.1 back
-  berth network create --ipv6 --subnet fd00:50::/64 --internal -o com.docker.network.bridge.enable_icc=false quiet`)
-    .action(async (name: string, options: { driver: string; subnet: string[]; ipRange: string[]; gateway: string[]; auxAddress: string[]; ipv6?: boolean; internal?: boolean; attachable?: boolean; opt: string[]; label: string[]; ipamDriver: string; ipamOpt: string[] }) => {
+  berth network create --subnet 10.51.0.0/24 --subnet fd00:51::/64 --ipv6 dual
+  berth network create --internal -o com.docker.network.bridge.enable_icc=false --label tier=db quiet`)
+    .action(async (name: string, options: CreateOptions) => {
       const body = {
         Name: name, Driver: options.driver, EnableIPv6: options.ipv6 === true, Internal: options.internal === true, Attachable: options.attachable === true,
-        Options: keyValues(options.opt, '--opt'), Labels: keyValues(options.label, '--label'),
+        Options: keyValues(options.opt, '--opt'), Labels: keyValues(options.label, '--label', true),
         IPAM: { Driver: options.ipamDriver, Options: keyValues(options.ipamOpt, '--ipam-opt'), Config: ipamConfigs(options) },
       };
       const reply = (await context.client().ok('POST', '/networks/create', body)) as { Id: string };
-      context.output.out(`${reply.Id}\n`);
+      context.io.out(`${reply.Id}\n`);
     });
+}
+
+function listCommand(network: Command, context: CommandContext): void {
   network.command('ls')
     .alias('list')
     .description('list networks')
     .option('-q, --quiet', 'only ids')
-    .option('-f, --filter <key=value>', 'filter: name, id, driver, label, scope, type, dangling', collect, [])
+    .option('-f, --filter <key=value>', 'filter: name, id, driver, label (k or k=v), scope, type (custom|builtin), dangling', collect, [])
     .option('--format <format>', 'table or json', 'table')
-    .addHelpText('after', '\nExamples:\n  berth network ls\n  berth network ls -f driver=bridge --format json')
+    .addHelpText('after', '\nExamples:\n  berth network ls\n  berth network ls -q -f label=tier=web\n  berth network ls -f driver=bridge --format json')
     .action(async (options: { quiet?: boolean; filter: string[]; format: string }) => {
+      const format = checkFormat(options.format, ['table', 'json']);
       const networks = (await context.client().ok('GET', `/networks${filtersQuery(options.filter)}`)) as NetworkSummary[];
-      if (options.quiet === true) context.output.out(networks.map((entry) => `${entry.Id.slice(0, 12)}\n`).join(''));
-      else if (options.format === 'json') context.output.out(`${JSON.stringify(networks, null, 2)}\n`);
-      else context.output.out(table(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], networks.map((entry) => [entry.Id.slice(0, 12), entry.Name, entry.Driver, entry.Scope])));
+      if (options.quiet === true) context.io.out(networks.map((entry) => `${shortId(entry.Id)}\n`).join(''));
+      else if (format === 'json') context.io.out(jsonText(networks));
+      else context.io.out(table(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], networks.map((entry) => [shortId(entry.Id), entry.Name, entry.Driver, entry.Scope])));
     });
+}
+
+function inspectAndRemoveCommands(network: Command, context: CommandContext): void {
   network.command('inspect')
-    .description('show networks in detail (JSON)')
+    .description('show networks in detail (a JSON array, as docker network inspect)')
     .argument('<names...>')
+    .option('--format <format>', 'json (the only format)', 'json')
     .addHelpText('after', '\nExample:\n  berth network inspect front back')
-    .action(async (names: string[]) => {
-      const views = [];
+    .action(async (names: string[], options: { format: string }) => {
+      checkFormat(options.format, ['json']);
+      const views: unknown[] = [];
       for (const name of names) views.push(await context.client().ok('GET', `/networks/${encodeURIComponent(name)}`));
-      context.output.out(`${JSON.stringify(views, null, 4)}\n`);
+      context.io.out(jsonText(views));
     });
   network.command('rm')
     .alias('remove')
-    .description('remove networks (they must have no sandboxes attached)')
+    .description('remove networks (they must have no sandboxes attached); prints each name removed')
     .argument('<names...>')
-    .addHelpText('after', '\nExample:\n  berth network rm front')
+    .addHelpText('after', '\nExample:\n  berth network rm front back')
     .action(async (names: string[]) => {
+      let failed = false;
       for (const name of names) {
-        await context.client().ok('DELETE', `/networks/${encodeURIComponent(name)}`);
-        context.output.out(`${name}\n`);
+        try {
+          await context.client().ok('DELETE', `/networks/${encodeURIComponent(name)}`);
+          context.io.out(`${name}\n`);
+        } catch (error) {
+          if (!(error instanceof CliError)) throw error;
+          context.io.err(`${error.message}\n`);
+          failed = true;
+        }
       }
+      if (failed) context.exit(1);
     });
+}
+
+function attachCommands(network: Command, context: CommandContext): void {
   network.command('connect')
     .description('attach a sandbox to a network (it gets the next ethN)')
     .argument('<network>').argument('<sandbox>')
@@ -109,10 +136,8 @@ Examples:
     .option('--alias <name>', 'extra DNS name on this network', collect, [])
     .addHelpText('after', '\nExample:\n  berth network connect --ip 10.50.0.10 --alias db back web')
     .action(async (networkName: string, sandbox: string, options: { ip?: string; ip6?: string; alias: string[] }) => {
-      await context.client().ok('POST', `/networks/${encodeURIComponent(networkName)}/connect`, {
-        Container: sandbox,
-        EndpointConfig: { Aliases: options.alias, IPAMConfig: { ...(options.ip === undefined ? {} : { IPv4Address: options.ip }), ...(options.ip6 === undefined ? {} : { IPv6Address: options.ip6 }) } },
-      });
+      const ipam = { ...(options.ip === undefined ? {} : { IPv4Address: options.ip }), ...(options.ip6 === undefined ? {} : { IPv6Address: options.ip6 }) };
+      await context.client().ok('POST', `/networks/${encodeURIComponent(networkName)}/connect`, { Container: sandbox, EndpointConfig: { Aliases: options.alias, IPAMConfig: ipam } });
     });
   network.command('disconnect')
     .description('detach a sandbox from a network')
@@ -122,14 +147,32 @@ Examples:
     .action(async (networkName: string, sandbox: string, options: { force?: boolean }) => {
       await context.client().ok('POST', `/networks/${encodeURIComponent(networkName)}/disconnect`, { Container: sandbox, Force: options.force === true });
     });
+}
+
+function pruneCommand(network: Command, context: CommandContext): void {
   network.command('prune')
-    .description('remove all networks without sandboxes (not the predefined ones)')
-    .option('-f, --force', 'do not ask')
-    .addHelpText('after', '\nExample:\n  berth network prune -f')
-    .action(async (options: { force?: boolean }) => {
-      if (options.force !== true) throw new CliError('network prune removes every unused network: add -f to confirm');
-      const reply = (await context.client().ok('POST', '/networks/prune')) as { NetworksDeleted: string[] | null };
+    .description('remove all custom networks without sandboxes (never bridge, host, none)')
+    .option('-f, --force', 'do not ask for confirmation')
+    .option('--filter <key=value>', 'until=<timestamp|duration>, label=k[=v], label!=k[=v]', collect, [])
+    .addHelpText('after', '\nWithout -f it asks y/N on a terminal and refuses when stdin is not one.\n\nExamples:\n  berth network prune\n  berth network prune -f --filter until=24h')
+    .action(async (options: { force?: boolean; filter: string[] }) => {
+      if (options.force !== true) {
+        if (!context.io.interactive) throw new CliError('network prune needs confirmation: stdin is not a terminal, add -f to prune without asking');
+        const answer = (await context.io.readLine(PRUNE_WARNING)).trim().toLowerCase();
+        if (answer !== 'y' && answer !== 'yes') throw new CliError('network prune has been cancelled');
+      }
+      const reply = (await context.client().ok('POST', `/networks/prune${filtersQuery(options.filter)}`)) as { NetworksDeleted: string[] | null };
       const deleted = reply.NetworksDeleted ?? [];
-      context.output.out(deleted.length === 0 ? '' : `Deleted Networks:\n${deleted.join('\n')}\n`);
+      context.io.out(deleted.length === 0 ? '' : `Deleted Networks:\n${deleted.join('\n')}\n`);
     });
+}
+
+/** `berth network create|ls|inspect|rm|connect|disconnect|prune`. */
+export function networkCommands(program: Command, context: CommandContext): void {
+  const network = program.command('network').description('manage networks');
+  createCommand(network, context);
+  listCommand(network, context);
+  inspectAndRemoveCommands(network, context);
+  attachCommands(network, context);
+  pruneCommand(network, context);
 }
