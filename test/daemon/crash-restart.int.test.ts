@@ -45,7 +45,7 @@ describe('kill -9 of berthd in the middle of connects', () => {
     const names = Array.from({ length: 24 }, (_, index) => `c${index}`);
     for (const name of names) expect((await rig.api('POST', '/berth/sandboxes', { Name: name })).status).toBe(201);
     const acknowledged = new Set<string>();
-    const delays = [15, 40, 70, 25];
+    const delays = [2, 8, 15, 5];
     const rounds: string[] = [];
     for (const delay of delays) {
       const attempts = names.map((name) =>
@@ -53,6 +53,9 @@ describe('kill -9 of berthd in the middle of connects', () => {
           if (reply.status === 200) acknowledged.add(name);
         }, () => undefined),
       );
+      // Kill once the first connect of the round was acknowledged (whatever the machine's speed), plus a
+      // seeded delay, so the kill lands while the others are in flight.
+      for (let waited = 0; acknowledged.size === 0 && waited < 5000; waited += 5) await sleep(5);
       await sleep(delay);
       await rig.kill();
       await Promise.allSettled(attempts);
