@@ -58,7 +58,7 @@ export interface ApiRig {
   readonly logs: Record<string, unknown>[];
   call(method: string, path: string, body?: unknown): Promise<Reply>;
   /** Sends `body` as is (a string or raw bytes), for malformed and oversized requests. */
-  raw(method: string, path: string, body: string | Buffer, options?: { readonly chunked?: boolean }): Promise<Reply>;
+  raw(request: { readonly method: string; readonly path: string; readonly body: string; readonly chunked?: boolean }): Promise<Reply>;
   close(): Promise<void>;
 }
 
@@ -97,7 +97,7 @@ export async function startApi(options: { readonly maxBodyBytes?: number; readon
   return {
     socket, controller, runner, logs,
     call: (method, path, body) => exchange(socket, { method, path, ...(body === undefined ? {} : { body: Buffer.from(JSON.stringify(body)) }) }),
-    raw: (method, path, body, rawOptions) => exchange(socket, { method, path, body: Buffer.from(body), chunked: rawOptions?.chunked === true }),
+    raw: (request) => exchange(socket, { method: request.method, path: request.path, body: Buffer.from(request.body), chunked: request.chunked === true }),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -54,7 +54,7 @@ describe('POST /networks/create', () => {
   });
 
   test('malformed JSON 400; wrong types 400 naming the field', async () => {
-    const broken = await rig.raw('POST', '/networks/create', '{"Name": "x",');
+    const broken = await rig.raw({ method: 'POST', path: '/networks/create', body: '{"Name": "x",' });
     expect(broken.status).toBe(400);
     expect((broken.json as { message: string }).message).toMatch(/^invalid JSON: /);
     const cases: [unknown, string][] = [
@@ -75,7 +75,7 @@ describe('POST /networks/create', () => {
 
   test('a body above the limit is 413', async () => {
     const big = JSON.stringify({ Name: 'x', Labels: { pad: 'x'.repeat(1024 * 1024) } });
-    const reply = await rig.raw('POST', '/networks/create', big);
+    const reply = await rig.raw({ method: 'POST', path: '/networks/create', body: big });
     expect(reply.status).toBe(413);
     expect(reply.json).toEqual({ message: 'request body is larger than 1048576 bytes' });
     expect(rig.controller.networks.size).toBe(3);
@@ -84,9 +84,9 @@ describe('POST /networks/create', () => {
   test('a configured limit applies to chunked bodies (no Content-Length) too', async () => {
     const small = await startApi({ maxBodyBytes: 64 });
     try {
-      expect((await small.raw('POST', '/networks/create', '{"Name":"ok"}', { chunked: true })).status).toBe(201);
+      expect((await small.raw({ method: 'POST', path: '/networks/create', body: '{"Name":"ok"}', chunked: true })).status).toBe(201);
       expect((await small.call('POST', '/networks/create', { Name: 'y'.repeat(100) })).status).toBe(413);
-      const chunked = await small.raw('POST', '/networks/create', JSON.stringify({ Name: 'z'.repeat(100) }), { chunked: true });
+      const chunked = await small.raw({ method: 'POST', path: '/networks/create', body: JSON.stringify({ Name: 'z'.repeat(100) }), chunked: true });
       expect([chunked.status, chunked.json]).toEqual([413, { message: 'request body is larger than 64 bytes' }]);
     } finally {
       await small.close();
