@@ -35,6 +35,10 @@ export async function configureInterface(kernel: Kernel, setup: InterfaceSetup):
     await sandbox.sysctls.set(`net/ipv4/conf/${setup.interfaceName}/arp_notify`, '1');
     if (setup.addressIpv6 !== undefined) {
       await sandbox.sysctls.set(`net/ipv6/conf/${setup.interfaceName}/disable_ipv6`, '0');
+      // As netavark does: no duplicate address detection, so every address (the link-local one
+      // too) is usable at once, and no router advertisements, since berth sets the routes itself.
+      await sandbox.sysctls.set(`net/ipv6/conf/${setup.interfaceName}/accept_dad`, '0');
+      await sandbox.sysctls.set(`net/ipv6/conf/${setup.interfaceName}/accept_ra`, '0');
       await sandbox.sysctls.set(`net/ipv6/conf/${setup.interfaceName}/ndisc_notify`, '1');
     }
     if (setup.address !== undefined) await sandbox.addresses.add(setup.interfaceName, setup.address);

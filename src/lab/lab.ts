@@ -12,6 +12,8 @@ import { LinuxNetnsOps, openNetnsKernel } from '../kernel/linux/index.js';
 const LAB_NETNS_DIR = '/run/netns';
 /** Lab addresses come from 198.18.0.0/15 (RFC 2544 benchmarking), never a real network. */
 const UPLINK_PREFIX = '198.18.0';
+/** And IPv6 ones from 2001:db8::/32 (RFC 3849 documentation), never routed anywhere. */
+const UPLINK_PREFIX6 = '2001:db8:1ab:';
 
 /** One fake host of a lab: its namespace, uplink address and berthd directories. */
 export interface LabHost {
@@ -19,6 +21,8 @@ export interface LabHost {
   readonly netns: Netns;
   /** The host's address on the lab switch (its uplink eth0). */
   readonly ip: string;
+  /** The host's IPv6 address on the lab switch (2001:db8:1ab::/64). */
+  readonly ip6: string;
   /** berthd's state (/var/lib/berth), run (/run/berth) directories and API socket for this host. */
   readonly stateDir: string;
   readonly runDir: string;
@@ -35,12 +39,12 @@ export interface LabOptions {
 
 /**
  * A lab: a "router" namespace holding a bridge (the lab switch and the hosts' gateway) and
- * N "host" namespaces, each with uplink eth0 on that switch, a default route via the router,
+ * N "host" namespaces, each with uplink eth0 on that switch (IPv4 and IPv6), default routes via the router,
  * and its own berthd directories. Nothing touches the root namespace; teardown is idempotent.
  */
 export class Lab {
   readonly id: string;
-  readonly router: { readonly netns: Netns; readonly ip: string; readonly kernel: NetnsKernel };
+  readonly router: { readonly netns: Netns; readonly ip: string; readonly ip6: string; readonly kernel: NetnsKernel };
   readonly hosts: readonly LabHost[];
   readonly dir: string;
   readonly #netnsOps: LinuxNetnsOps;
@@ -72,6 +76,8 @@ export class Lab {
       await router.links.set('lo', { up: true });
       await router.links.create({ kind: 'bridge', name: 'switch', up: true });
       await router.addresses.add('switch', `${UPLINK_PREFIX}.1/24`);
+      // No duplicate address detection: the addresses are usable at once, as the IPv4 ones are.
+      await router.addresses.add('switch', `${UPLINK_PREFIX6}:1/64`, { noDad: true });
       await router.sysctls.set('net.ipv4.ip_forward', '1');
       const hosts: LabHost[] = [];
       for (let n = 1; n <= count; n += 1) {
@@ -86,14 +92,17 @@ export class Lab {
         await kernel.links.set('eth0', { up: true });
         await kernel.addresses.add('eth0', `${ip}/24`);
         await kernel.routes.add({ destination: 'default', gateway: `${UPLINK_PREFIX}.1` });
+        const ip6 = `${UPLINK_PREFIX6}:${n + 1}`;
+        await kernel.addresses.add('eth0', `${ip6}/64`, { noDad: true });
+        await kernel.routes.add({ destination: 'default6', gateway: `${UPLINK_PREFIX6}:1` });
         const hostDir = join(dir, name);
         const stateDir = join(hostDir, 'lib');
         const runDir = join(hostDir, 'run');
         mkdirSync(stateDir, { recursive: true });
         mkdirSync(runDir, { recursive: true });
-        hosts.push({ name, netns, ip, stateDir, runDir, socketPath: join(runDir, 'berth.sock'), kernel });
+        hosts.push({ name, netns, ip, ip6, stateDir, runDir, socketPath: join(runDir, 'berth.sock'), kernel });
       }
-      return new Lab({ id, dir, netnsOps, router: { netns: routerNetns, ip: `${UPLINK_PREFIX}.1`, kernel: router }, hosts });
+      return new Lab({ id, dir, netnsOps, router: { netns: routerNetns, ip: `${UPLINK_PREFIX}.1`, ip6: `${UPLINK_PREFIX6}:1`, kernel: router }, hosts });
     } catch (error) {
       for (const kernel of kernels) kernel.close();
       for (const netns of made.reverse()) await netnsOps.remove(netns);

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { createFirewall } from '../../../src/kernel/linux/firewall/index.js';
 import { createTestNetns } from '../../../test/lab/test-netns.js';
-import { addNetworkRules, baseRuleset, removeNetworkRules } from './nft-ruleset.js';
+import { addNetworkRules, addPortRules, baseRuleset, removeNetworkRules, removePortRules } from './nft-ruleset.js';
+import type { PublishedPort } from './published-port.js';
 import type { BridgeFirewallSpec } from './nft-ruleset.js';
 
 const spec: BridgeFirewallSpec = {
@@ -29,6 +30,26 @@ describe('bridge nftables rules on a real kernel', () => {
     expect(after).not.toContain('in-abcdef012345');
     expect(after).not.toContain('172.18.0.0/16');
     expect(after).toContain('iifname "eth9" drop');
+  });
+
+  test('published ports: IPv4 and IPv6 elements, each in its family\'s map; removal is idempotent', async (context) => {
+    const netns = await createTestNetns(context);
+    const firewall = createFirewall({ backend: 'nftables' });
+    context.onTestFinished(() => firewall.close());
+    const apply = (script: string): Promise<void> => firewall.apply(netns, { backend: 'nftables', script: `${baseRuleset()}${script}` });
+    const ports: PublishedPort[] = [
+      { hostIp: undefined, hostPort: 8080, protocol: 'tcp', containerIp: '172.18.0.2', containerPort: 80 },
+      { hostIp: undefined, hostPort: 8080, protocol: 'tcp', containerIp: 'fd00:1::2', containerPort: 80 },
+      { hostIp: '2001:db8::1', hostPort: 5353, protocol: 'udp', containerIp: 'fd00:1::2', containerPort: 53 },
+    ];
+    await apply(addPortRules(ports));
+    const listed = await firewall.listOwn(netns);
+    expect(listed).toMatch(/map publish4-any \{[^}]*tcp \. 8080 : 172\.18\.0\.2 \. 80/);
+    expect(listed).toMatch(/map publish6-any \{[^}]*tcp \. 8080 : fd00:1::2 \. 80/);
+    expect(listed).toMatch(/map publish6 \{[^}]*2001:db8::1 \. udp \. 5353 : fd00:1::2 \. 53/);
+    await apply(removePortRules(ports));
+    await apply(removePortRules(ports));
+    expect(await firewall.listOwn(netns)).not.toContain('fd00:1::2');
   });
 
   test('rules are stable text (golden file)', async () => {

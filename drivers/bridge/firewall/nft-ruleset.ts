@@ -13,6 +13,9 @@
  *   postrouting (hook postrouting, priority srcnat):
  *     ip saddr @masq4 oifname != @bridges masquerade   (and ip6 / @masq6)
  */
+import type { PublishedPort } from './published-port.js';
+import { portFamily } from './published-port.js';
+
 export const NFT_TABLE = 'inet berth';
 
 /** What the rules of one bridge network depend on. */
@@ -62,33 +65,28 @@ export function baseRuleset(): string {
     `add rule ${t} postrouting ip saddr 127.0.0.0/8 ct status dnat masquerade`,
     `add rule ${t} postrouting iifname @bridges oifname @bridges ct status dnat masquerade`,
     // Port publishing: one map element per published port, whatever their number (O(1) changes).
+    // Each family has its own maps: the DNAT target's address family must match the packet's.
     `add map ${t} publish4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }`,
     `add map ${t} publish4-any { type inet_proto . inet_service : ipv4_addr . inet_service; }`,
+    `add map ${t} publish6 { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service; }`,
+    `add map ${t} publish6-any { type inet_proto . inet_service : ipv6_addr . inet_service; }`,
     ...['prerouting', 'output'].flatMap((hook) => [
       `add chain ${t} ${hook} { type nat hook ${hook} priority -100; policy accept; }`,
       `flush chain ${t} ${hook}`,
       `add rule ${t} ${hook} fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @publish4`,
-      `add rule ${t} ${hook} fib daddr type local dnat ip to meta l4proto . th dport map @publish4-any`,
+      `add rule ${t} ${hook} meta nfproto ipv4 fib daddr type local dnat ip to meta l4proto . th dport map @publish4-any`,
+      `add rule ${t} ${hook} fib daddr type local dnat ip6 to ip6 daddr . meta l4proto . th dport map @publish6`,
+      `add rule ${t} ${hook} meta nfproto ipv6 fib daddr type local dnat ip6 to meta l4proto . th dport map @publish6-any`,
     ]),
     '',
   ].join('\n');
 }
 
-/** A published port as the nft maps hold it. */
-export interface PublishedPort {
-  /** undefined: every local address (publish4-any). */
-  readonly hostIp: string | undefined;
-  readonly hostPort: number;
-  readonly protocol: string;
-  readonly containerIp: string;
-  readonly containerPort: number;
-}
-
 function portElement(port: PublishedPort): { map: string; element: string } {
   const target = `${port.containerIp} . ${port.containerPort}`;
   return port.hostIp === undefined
-    ? { map: 'publish4-any', element: `${port.protocol} . ${port.hostPort} : ${target}` }
-    : { map: 'publish4', element: `${port.hostIp} . ${port.protocol} . ${port.hostPort} : ${target}` };
+    ? { map: `publish${portFamily(port)}-any`, element: `${port.protocol} . ${port.hostPort} : ${target}` }
+    : { map: `publish${portFamily(port)}`, element: `${port.hostIp} . ${port.protocol} . ${port.hostPort} : ${target}` };
 }
 
 /** Adds port mappings: one element each. */

@@ -5,6 +5,9 @@ import { AF_INET, AF_INET6, AF_PACKET, ETH_P_ARP, SOCK_CLOEXEC, SOCK_DGRAM, SOCK
 import { parseMac } from './wire-format.js';
 
 const IPPROTO_SCTP = 132;
+/** <netinet/in.h>: IPPROTO_IPV6, IPV6_V6ONLY. */
+const IPPROTO_IPV6 = 41;
+const IPV6_V6ONLY = 26;
 import { errnoName } from './kernel-error.js';
 import { withNetns } from './netns-switch.js';
 import { parseIp } from './wire-format.js';
@@ -49,7 +52,12 @@ function openBound(request: SocketRequest): number {
     const one = new Int32Array([1]);
     // A reservation must not share its port: SO_REUSEADDR would let a second bound socket in.
     const reuse = request.listen !== false;
-    if ((reuse && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4) !== 0) || libc.bind(fd, address, address.length) !== 0) {
+    // An IPv6 reservation holds the IPv6 port only: a dual-stack [::] socket would also take the
+    // IPv4 port, which a 0.0.0.0 mapping of the same port reserves separately.
+    const v6only = !reuse && address.length === 28;
+    if ((reuse && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4) !== 0)
+      || (v6only && libc.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, one, 4) !== 0)
+      || libc.bind(fd, address, address.length) !== 0) {
       const error = socketError('bind socket', what);
       libc.close(fd);
       throw error;
