@@ -3,6 +3,7 @@ import type { Kernel } from '../kernel/index.js';
 import type { ControllerState } from './controller-state.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Logger } from './logger.js';
+import type { SandboxDns } from './sandbox-dns.js';
 
 /** Names Docker reserves for its predefined networks. */
 export const PREDEFINED_NETWORK_NAMES = ['bridge', 'host', 'none'] as const;
@@ -28,6 +29,8 @@ export interface ControllerDeps {
   readonly lock: KeyedLock;
   readonly log: Logger;
   readonly paths: ControllerPaths;
+  /** The embedded DNS (dns/); absent: sandboxes resolve through their upstreams directly. */
+  readonly dns?: SandboxDns | undefined;
   /** 64 hex characters, random. */
   newId(): string;
   now(): Date;

@@ -20,6 +20,8 @@ import { createNetwork, removeNetwork } from './network-ops.js';
 import { connectEndpoint, disconnectEndpoint } from './endpoint-ops.js';
 import { createSandbox, removeSandbox } from './sandbox-ops.js';
 import { reconcile } from './reconcile.js';
+import { syncSandboxDns } from './sandbox-dns.js';
+import type { SandboxDns } from './sandbox-dns.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { NetworkView, SandboxView } from './views.js';
 
@@ -32,6 +34,8 @@ export interface ControllerOptions {
   readonly log: Logger;
   /** Networks to create at start when missing (Docker's predefined host/none, later bridge). */
   readonly predefined?: readonly CreateNetworkInput[];
+  /** The embedded DNS; absent: sandboxes resolve through their upstreams directly. */
+  readonly dns?: SandboxDns;
   readonly newId?: () => string;
   readonly now?: () => Date;
 }
@@ -54,10 +58,13 @@ export class Controller implements NetworkController {
       lock: new KeyedLock(),
       log: options.log,
       paths: options.paths,
+      dns: options.dns,
       newId: options.newId ?? (() => randomBytes(32).toString('hex')),
       now: options.now ?? (() => new Date()),
     };
     const report = await reconcile(deps);
+    // Listeners are per process: re-open every sandbox's resolver and re-register its names.
+    for (const sandbox of deps.state.sandboxes.values()) syncSandboxDns(deps, sandbox);
     for (const input of options.predefined ?? []) {
       if (![...deps.state.networks.values()].some((network) => network.name === input.name)) {
         await createNetwork(deps, input, { predefined: true });

@@ -10,6 +10,7 @@ import { configureInterface, removeInterface, setDefaultRoutes } from './sandbox
 import { UndoStack, runAll } from './undo-stack.js';
 import { plainIp } from './ipam-allocation.js';
 import { refreshSandboxFiles } from './sandbox-ops-support.js';
+import { syncSandboxDns } from './sandbox-dns.js';
 
 const ALIAS_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,252})$/;
 
@@ -133,6 +134,7 @@ export async function connectEndpoint(deps: ControllerDeps, init: { readonly net
     };
     await deps.state.commit((tx) => tx.putEndpoint(record));
     refreshSandboxFiles(deps, sandbox);
+    syncSandboxDns(deps, sandbox);
     deps.log.info({ network: network.id, sandbox: sandbox.id, endpoint: id, address: record.address }, 'sandbox connected');
     return record;
   } catch (error) {
@@ -166,6 +168,7 @@ export async function disconnectEndpoint(deps: ControllerDeps, init: { readonly 
     deps.log.warn({ endpoint: endpoint.id, error: String(error) }, 'forced disconnect: driver teardown failed');
   }
   await deps.state.commit((tx) => tx.deleteEndpoint(endpoint.id));
+  deps.dns?.registry.remove(endpoint.id);
   const ipam = deps.ipams.get(network.ipam.driver);
   if (ipam !== undefined) {
     if (endpoint.address !== undefined && endpoint.poolId !== undefined) await ipam.releaseAddress(endpoint.poolId, plainIp(endpoint.address));
@@ -174,6 +177,7 @@ export async function disconnectEndpoint(deps: ControllerDeps, init: { readonly 
   if (sandbox !== undefined) {
     await handOverGateway(deps, { sandbox, removed: network });
     refreshSandboxFiles(deps, sandbox);
+    syncSandboxDns(deps, sandbox);
   }
   deps.log.info({ network: network.id, sandbox: endpoint.sandboxId, endpoint: endpoint.id }, 'sandbox disconnected');
 }

@@ -3,7 +3,7 @@ import type { ControllerDeps } from './controller-deps.js';
 import { sandboxFilePaths, writeSandboxFiles } from './sandbox-files.js';
 
 /** Writes a sandbox's files: all of them at creation, then only /etc/hosts when its addresses change. */
-export function refreshSandboxFiles(deps: ControllerDeps, sandbox: SandboxRecord, options: { readonly all: boolean } = { all: false }): void {
+export function refreshSandboxFiles(deps: ControllerDeps, sandbox: SandboxRecord, options: { readonly all: boolean; readonly embeddedDns?: boolean } = { all: false }): void {
   const addresses = deps.state
     .endpointsOf({ sandboxId: sandbox.id })
     .flatMap((endpoint) => [endpoint.address, endpoint.addressIpv6])
@@ -14,6 +14,7 @@ export function refreshSandboxFiles(deps: ControllerDeps, sandbox: SandboxRecord
     addresses,
     hostResolvConf: deps.paths.hostResolvConf,
     upstreamDns: deps.paths.upstreamDns,
+    embeddedDns: options.embeddedDns === true,
     all: options.all,
   });
 }

@@ -4,6 +4,7 @@ import type { ControllerDeps } from './controller-deps.js';
 import type { CreateSandboxInput } from './inputs.js';
 import { connectEndpoint, disconnectEndpoint } from './endpoint-ops.js';
 import { refreshSandboxFiles } from './sandbox-ops-support.js';
+import { usesEmbeddedDns } from './sandbox-dns.js';
 import { removeSandboxFiles, sandboxFilePaths } from './sandbox-files.js';
 import { UndoStack, runAll } from './undo-stack.js';
 import { parsePortSpec } from '../driver-api/index.js';
@@ -58,7 +59,7 @@ export async function createSandbox(deps: ControllerDeps, input: CreateSandboxIn
       extraHosts: input.extraHosts ?? [],
       labels: input.labels ?? {},
     };
-    refreshSandboxFiles(deps, sandbox, { all: true });
+    refreshSandboxFiles(deps, sandbox, { all: true, embeddedDns: deps.dns !== undefined && networks.some(usesEmbeddedDns) });
     undo.push('remove files', () => removeSandboxFiles(sandboxFilePaths(deps.paths.sandboxDir, id)));
     await deps.state.commit((tx) => tx.putSandbox(sandbox));
     undo.push('forget sandbox', () => deps.state.commit((tx) => tx.deleteSandbox(id)));
@@ -87,6 +88,7 @@ export async function removeSandbox(deps: ControllerDeps, sandbox: SandboxRecord
     `disconnect ${endpoint.networkId.slice(0, 12)}`,
     () => deps.lock.with([endpoint.networkId, sandbox.id], () => disconnectEndpoint(deps, { endpoint, force: true })),
   ]);
+  steps.push(['stop embedded DNS', async () => deps.dns?.stop(sandbox.id)]);
   if (sandbox.netnsPath !== deps.kernel.netns.host.path) {
     steps.push(['remove namespace', async () => { deps.kernel.release({ path: sandbox.netnsPath }); await deps.kernel.netns.remove({ path: sandbox.netnsPath }); }]);
   }

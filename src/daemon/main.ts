@@ -20,6 +20,7 @@ import { ProcessRunner } from './process-runner.js';
 import { acquirePidFile } from './pid-file.js';
 import { BERTH_VERSION } from '../version.js';
 import { PREDEFINED_NETWORKS } from './predefined-networks.js';
+import { EmbeddedDns, createForwarder, createQueryHandler } from '../../dns/index.js';
 
 async function start(options: DaemonOptions): Promise<void> {
   const log = pino({ level: options.logLevel, base: { pid: process.pid } });
@@ -38,14 +39,22 @@ async function start(options: DaemonOptions): Promise<void> {
   const store = SqliteStore.open(join(options.root, 'berth.db'));
   const ipam = new DefaultIpam({ ...(options.defaultAddressPools.length === 0 ? {} : { defaultPools: options.defaultAddressPools.map((pool) => parseDefaultAddressPool(pool)) }) });
   const sandboxDir = join(options.runRoot, 'sandboxes');
+  const forwarder = createForwarder({ sockets: kernel.sockets, timeoutMs: options.dnsTimeoutMs });
+  const dns = new EmbeddedDns({
+    sockets: kernel.sockets,
+    handler: createQueryHandler({ forwarder }),
+    ttl: options.dnsTtl,
+    onError: (error, sandboxId) => log.warn({ sandbox: sandboxId, error: error.message }, 'embedded DNS socket error'),
+  });
   const { controller, report } = await Controller.start({
     store,
     kernel,
     drivers: [new BridgeDriver({ host: kernel.in(kernel.netns.host), firewall, sockets: kernel.sockets }), new NullDriver(), new HostDriver()],
     ipams: [ipam],
-    paths: { netnsDir: join(options.runRoot, 'netns'), sandboxDir, hostResolvConf: '/etc/resolv.conf', upstreamDns: options.dnsUpstream },
+    paths: { netnsDir: join(options.runRoot, 'netns'), sandboxDir, hostResolvConf: options.hostResolvConf, upstreamDns: options.dnsUpstream },
     log: logger,
     predefined: PREDEFINED_NETWORKS,
+    dns,
   });
   log.info({ report }, 'reconciled kernel with store');
   const runner = new ProcessRunner({ controller, sandboxDir, spawn: spawnSandboxProcess, alive: processAlive, log: logger });
@@ -62,6 +71,8 @@ async function start(options: DaemonOptions): Promise<void> {
     log.info({ signal }, 'berthd stopping');
     for (const tcp of tcpServers) tcp.close();
     server.close(() => {
+      dns.close();
+      forwarder.close();
       store.close();
       kernel.close();
       releasePid();

@@ -11,6 +11,12 @@ export interface DaemonOptions {
   readonly defaultAddressPools: readonly string[];
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly dnsUpstream: readonly string[];
+  /** The host's resolv.conf: upstream servers of the embedded DNS, copied for the default bridge. */
+  readonly hostResolvConf: string;
+  /** TTL of embedded DNS answers, seconds. */
+  readonly dnsTtl: number;
+  /** Budget for one forwarded query over all upstreams, milliseconds. */
+  readonly dnsTimeoutMs: number;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -29,12 +35,24 @@ export function daemonCommand(version: string): Command {
     .addOption(new Option('--firewall <backend>', 'firewall backend').choices(['nftables', 'iptables', 'none']).default('nftables'))
     .option('--default-address-pool <base=CIDR,size=N>', 'replace the default IPv4 pools (repeatable)', collect, [])
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
-    .option('--dns-upstream <ip>', 'upstream DNS servers (repeatable); default: the host resolv.conf', collect, [])
+    .option('--dns-upstream <ip>', 'upstream DNS servers of the embedded DNS (repeatable); default: the host resolv.conf', collect, [])
+    .option('--host-resolv-conf <path>', "the host's resolv.conf (upstream servers, search domains)", '/etc/resolv.conf')
+    .option('--dns-ttl <seconds>', 'TTL of embedded DNS answers', '600')
+    .option('--dns-timeout <ms>', 'time for a forwarded query over all upstreams before SERVFAIL', '4000')
     .addHelpText('after', `
 Examples:
   berthd                                   # /var/lib/berth, /run/berth/berth.sock, nftables
   berthd --root /tmp/b/lib --run-root /tmp/b/run --firewall iptables
   DOCKER_HOST=unix:///run/berth/berth.sock docker network ls`);
+}
+
+function integer(option: { readonly flag: string; readonly value: string; readonly max: number; readonly min?: number }): number {
+  const number = Number(option.value);
+  const min = option.min ?? 0;
+  if (!/^\d+$/.test(option.value) || number < min || number > option.max) {
+    throw new BerthError('INVALID_ARGUMENT', `--${option.flag} ${option.value}: must be an integer from ${min} to ${option.max}`, { object: option.flag });
+  }
+  return number;
 }
 
 /** Reads parsed commander options into typed settings. */
@@ -58,5 +76,8 @@ export function toDaemonOptions(raw: Record<string, unknown>): DaemonOptions {
     defaultAddressPools: list('defaultAddressPool'),
     logLevel: text('logLevel') as DaemonOptions['logLevel'],
     dnsUpstream: list('dnsUpstream'),
+    hostResolvConf: text('hostResolvConf'),
+    dnsTtl: integer({ flag: 'dns-ttl', value: text('dnsTtl'), max: 2_147_483_647 }),
+    dnsTimeoutMs: integer({ flag: 'dns-timeout', value: text('dnsTimeout'), max: 60_000, min: 1 }),
   };
 }

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,11 +41,15 @@ export async function startDaemon(options: { readonly args?: readonly string[]; 
   const lab = await Lab.create({ prefix: options.prefix ?? 'berth-d' });
   const host = lab.host;
   const output: string[] = [];
+  // The daemon's upstream resolver is the lab router, never the machine's own (tests send no
+  // DNS traffic out of the lab); `args` may name another file.
+  const resolvConf = join(lab.dir, 'resolv.conf');
+  writeFileSync(resolvConf, `nameserver ${lab.router.ip}\n`);
   const rig: DaemonRig = {
     lab, host, output,
     daemon: undefined as unknown as ChildProcess,
     start: async () => {
-      const child = lab.spawn(host.netns, [process.execPath, BERTHD, '--root', host.stateDir, '--run-root', host.runDir, '--log-level', 'debug', ...(options.args ?? [])]);
+      const child = lab.spawn(host.netns, [process.execPath, BERTHD, '--root', host.stateDir, '--run-root', host.runDir, '--log-level', 'debug', '--host-resolv-conf', resolvConf, ...(options.args ?? [])]);
       child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
       child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
       rig.daemon = child;

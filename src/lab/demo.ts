@@ -1,7 +1,7 @@
 /**
  * The `scripts/try` tour: a lab (a throwaway namespace playing a host, with an uplink to a lab
  * router), berthd running inside it, and the berth CLI and the real docker CLI driving it:
- * networks, sandboxes pinging each other, isolation between networks, then everything removed.
+ * networks, sandboxes pinging each other by name, a published port, isolation between networks, then everything removed.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,14 @@ async function main(): Promise<void> {
     await berth(rig, ['ps']);
     await berth(rig, ['exec', 'app', '--', 'ip', '-br', 'addr']);
     await berth(rig, ['exec', 'app', '--', 'ping', '-c', '1', '-W', '2', '10.20.0.2']);
+    say('Finding each other by name: the embedded DNS at 127.0.0.11, inside every sandbox');
+    await berth(rig, ['run', '-d', '--name', 'api1', '--network', 'front', '--alias', 'api', '--', 'sleep', '300']);
+    await berth(rig, ['run', '-d', '--name', 'api2', '--network', 'front', '--alias', 'api', '--', 'sleep', '300']);
+    await berth(rig, ['exec', 'app', '--', 'cat', '/etc/resolv.conf']);
+    await berth(rig, ['exec', 'app', '--', 'ping', '-c', '1', '-W', '2', 'web']);
+    await berth(rig, ['exec', 'app', '--', 'dig', '+short', 'api']);
+    await berth(rig, ['exec', 'app', '--', 'dig', '+short', '-x', '10.20.0.2']);
+    await berth(rig, ['rm', '-f', 'api1', 'api2']);
     say('A published port, in the kernel (nft DNAT map, no proxy process)');
     const www = mkdtempSync(join(tmpdir(), 'berth-try-www-'));
     writeFileSync(join(www, 'index.html'), 'hello from the sandbox "site"\n');
