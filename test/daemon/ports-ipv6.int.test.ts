@@ -56,7 +56,7 @@ describe('IPv6 port publishing (nftables publish6 maps)', () => {
     // Not tentative: usable at once (no DAD), and the default route points at the bridge.
     expect(await rig.lab.run({ path: sandbox }, ['ip', '-6', 'addr', 'show', 'dev', 'eth0', 'tentative'])).toBe('');
     expect(await rig.lab.run({ path: sandbox }, ['ip', '-6', 'route', 'show', 'default'])).toContain('via fd00:98::1');
-    expect(NetworkSettings.Networks.dual?.GlobalIPv6Address).toMatch(/^fd00:98::/);
+    expect(NetworkSettings.Networks['dual']?.GlobalIPv6Address).toMatch(/^fd00:98::/);
   });
 
   test('no host IP publishes both families: from outside over IPv4 and IPv6, from the host, and hairpin over IPv6', async () => {
@@ -68,7 +68,7 @@ describe('IPv6 port publishing (nftables publish6 maps)', () => {
     expect(await fetchFrom((await inspect(rig, 'client')).NetworkSettings.SandboxKey, v6(8080))).toBe(HELLO);
     expect((await inspect(rig, 'web')).NetworkSettings.Ports['80/tcp']).toEqual([{ HostIp: '0.0.0.0', HostPort: '8080' }, { HostIp: '::', HostPort: '8080' }]);
     expect((await berthOk(rig, ['port', 'web'])).split('\n').filter(Boolean)).toHaveLength(2);
-    const ip6 = (await inspect(rig, 'web')).NetworkSettings.Networks.dual?.GlobalIPv6Address ?? '';
+    const ip6 = (await inspect(rig, 'web')).NetworkSettings.Networks['dual']?.GlobalIPv6Address ?? '';
     expect(await rig.lab.run(rig.host.netns, ['nft', 'list', 'map', 'inet', 'berth', 'publish6-any'])).toContain(`tcp . 8080 : ${ip6} . 80`);
   });
 

@@ -1,81 +1,83 @@
 import type { FirewallBackend, Netns } from '../../../src/kernel/index.js';
 import { addNetworkRules, addPortRules, baseRuleset, removeNetworkRules, removePortRules } from './nft-ruleset.js';
-import type { PublishedPort } from './nft-ruleset.js';
-import { BerthError } from '../../../src/errors/index.js';
-import { iptablesRuleset, readExisting } from './iptables-ruleset.js';
 import type { BridgeFirewallSpec } from './nft-ruleset.js';
+import type { PublishedPort } from './published-port.js';
+import { iptablesRuleset, readExisting } from './iptables-ruleset.js';
+import { portKey } from './iptables-ports.js';
+
+/** What iptables rules are rebuilt from: every network and every published port. */
+interface FirewallModel {
+  readonly networks: Map<string, BridgeFirewallSpec>;
+  readonly ports: Map<string, PublishedPort>;
+}
 
 /**
  * Applies bridge networks' rules through the configured backend, each change as one atomic
  * batch that also re-asserts the base table (so a flushed ruleset heals on the next change).
+ * nftables changes are deltas (map elements); iptables rules are rebuilt whole from the model.
  */
 export class BridgeFirewall {
   readonly #backend: FirewallBackend;
   readonly #netns: Netns;
-  /** Every network's spec: iptables rules are rebuilt whole from them on each change. */
-  readonly #networks = new Map<string, BridgeFirewallSpec>();
+  readonly #model: FirewallModel = { networks: new Map(), ports: new Map() };
 
   constructor(init: { readonly backend: FirewallBackend; readonly netns: Netns }) {
     this.#backend = init.backend;
     this.#netns = init.netns;
   }
 
-  async #apply(change: { readonly nft: string; readonly update: (networks: Map<string, BridgeFirewallSpec>) => void }): Promise<void> {
-    const next = new Map(this.#networks);
+  async #apply(change: { readonly nft: string; readonly update: (model: FirewallModel) => void }): Promise<void> {
+    const next: FirewallModel = { networks: new Map(this.#model.networks), ports: new Map(this.#model.ports) };
     change.update(next);
     switch (this.#backend.name) {
       case 'none':
         break;
       case 'nftables':
-        await this.#backend.apply(this.#netns, { backend: 'nftables', script: `${baseRuleset()}${change.nft}` });
+        if (change.nft !== '') await this.#backend.apply(this.#netns, { backend: 'nftables', script: `${baseRuleset()}${change.nft}` });
         break;
       case 'iptables': {
         const own = await this.#backend.listOwn(this.#netns);
         const [ipv4Save = '', ipv6Save = ''] = splitFamilies(own);
-        const networks = [...next.values()];
+        const networks = [...next.networks.values()];
+        const ports = [...next.ports.values()];
         await this.#backend.apply(this.#netns, {
           backend: 'iptables',
-          ipv4: iptablesRuleset({ networks, existing: readExisting(ipv4Save), family: 4 }),
-          ipv6: iptablesRuleset({ networks, existing: readExisting(ipv6Save), family: 6 }),
+          ipv4: iptablesRuleset({ networks, ports, existing: readExisting(ipv4Save), family: 4 }),
+          ipv6: iptablesRuleset({ networks, ports, existing: readExisting(ipv6Save), family: 6 }),
         });
         break;
       }
     }
-    this.#networks.clear();
-    for (const [id, spec] of next) this.#networks.set(id, spec);
+    for (const part of ['networks', 'ports'] as const) {
+      const target: Map<string, unknown> = this.#model[part];
+      target.clear();
+      for (const [id, value] of next[part]) target.set(id, value);
+    }
   }
 
   /** Adds (or re-asserts) a network's rules. */
   addNetwork(spec: BridgeFirewallSpec): Promise<void> {
-    return this.#apply({ nft: addNetworkRules(spec), update: (networks) => networks.set(spec.networkId, spec) });
+    return this.#apply({ nft: addNetworkRules(spec), update: (model) => model.networks.set(spec.networkId, spec) });
   }
 
-  /** Adds port mappings (nftables only, for now). */
-  async addPorts(ports: readonly PublishedPort[]): Promise<void> {
-    await this.#applyPorts(addPortRules(ports));
+  /** Removes a network's rules; idempotent. */
+  removeNetwork(spec: BridgeFirewallSpec): Promise<void> {
+    return this.#apply({ nft: removeNetworkRules(spec), update: (model) => model.networks.delete(spec.networkId) });
+  }
+
+  /** Adds (or re-asserts) port mappings: nft map elements, or iptables DNAT rules. */
+  addPorts(ports: readonly PublishedPort[]): Promise<void> {
+    return this.#apply({ nft: addPortRules(ports), update: (model) => { for (const port of ports) model.ports.set(portKey(port), port); } });
+  }
+
+  /** Removes port mappings; idempotent. */
+  removePorts(ports: readonly PublishedPort[]): Promise<void> {
+    return this.#apply({ nft: removePortRules(ports), update: (model) => { for (const port of ports) model.ports.delete(portKey(port)); } });
   }
 
   /** Forgets conntrack flows to a newly published UDP port, so they take the new mapping. */
   async flushFlows(protocol: 'tcp' | 'udp' | 'sctp', port: number): Promise<void> {
     await this.#backend.flushConntrack(this.#netns, { protocol, port });
-  }
-
-  /** Removes port mappings; idempotent. */
-  async removePorts(ports: readonly PublishedPort[]): Promise<void> {
-    await this.#applyPorts(removePortRules(ports));
-  }
-
-  async #applyPorts(script: string): Promise<void> {
-    if (this.#backend.name === 'none' || script === '') return;
-    if (this.#backend.name === 'iptables') {
-      throw new BerthError('NOT_IMPLEMENTED', 'port publishing with --firewall iptables is not supported yet: use nftables (the default)', { object: 'ports' });
-    }
-    await this.#backend.apply(this.#netns, { backend: 'nftables', script: `${baseRuleset()}${script}` });
-  }
-
-  /** Removes a network's rules; idempotent. */
-  removeNetwork(spec: BridgeFirewallSpec): Promise<void> {
-    return this.#apply({ nft: removeNetworkRules(spec), update: (networks) => networks.delete(spec.networkId) });
   }
 }
 

@@ -6,11 +6,16 @@
  * and never flushed: admins' rules there are evaluated first.
  */
 import type { BridgeFirewallSpec } from './nft-ruleset.js';
+import type { PublishedPort } from './published-port.js';
+import { dnatRules, publishSnatRules } from './iptables-ports.js';
 
 /** What already exists in the kernel, read from iptables-save before building a change. */
 export interface IptablesExisting {
   readonly forwardJump: boolean;
   readonly postroutingJump: boolean;
+  /** PREROUTING and OUTPUT (nat) jump to BERTH-DNAT. */
+  readonly preroutingJump: boolean;
+  readonly outputJump: boolean;
   readonly userChain: boolean;
   /** BERTH-IN-* / BERTH-OUT-* chains present now. */
   readonly networkChains: readonly string[];
@@ -22,6 +27,8 @@ export function readExisting(save: string): IptablesExisting {
   return {
     forwardJump: lines.some((line) => /^-A FORWARD .*-j BERTH-FORWARD\b/.test(line)),
     postroutingJump: lines.some((line) => /^-A POSTROUTING .*-j BERTH-POSTROUTING\b/.test(line)),
+    preroutingJump: lines.some((line) => /^-A PREROUTING .*-j BERTH-DNAT\b/.test(line)),
+    outputJump: lines.some((line) => /^-A OUTPUT .*-j BERTH-DNAT\b/.test(line)),
     userChain: lines.some((line) => line.startsWith(':BERTH-USER ')),
     networkChains: lines.flatMap((line) => /^:(BERTH-(?:IN|OUT)-[0-9a-f]+) /.exec(line)?.[1] ?? []),
   };
@@ -44,8 +51,8 @@ function networkRules(spec: BridgeFirewallSpec): string[] {
   ];
 }
 
-/** The iptables-restore input for one family, given every current network and what exists. */
-export function iptablesRuleset(init: { readonly networks: readonly BridgeFirewallSpec[]; readonly existing: IptablesExisting; readonly family: 4 | 6 }): string {
+/** The iptables-restore input for one family, given every current network, published port and what exists. */
+export function iptablesRuleset(init: { readonly networks: readonly BridgeFirewallSpec[]; readonly ports: readonly PublishedPort[]; readonly existing: IptablesExisting; readonly family: 4 | 6 }): string {
   const { networks, existing, family } = init;
   const wanted = new Set(networks.flatMap((spec) => Object.values(chains(spec.networkId))));
   const stale = existing.networkChains.filter((chain) => !wanted.has(chain));
@@ -68,6 +75,17 @@ export function iptablesRuleset(init: { readonly networks: readonly BridgeFirewa
   const masquerade = networks.flatMap((spec) =>
     spec.enableIpMasquerade && !spec.internal ? (family === 4 ? spec.subnets4 : spec.subnets6).map((subnet) => `-A BERTH-POSTROUTING -s ${subnet} ! -o ${spec.bridgeName} -j MASQUERADE`) : [],
   );
-  const nat = ['*nat', ':BERTH-POSTROUTING - [0:0]', ...(existing.postroutingJump ? [] : ['-A POSTROUTING -j BERTH-POSTROUTING']), ...masquerade, 'COMMIT'];
+  const nat = [
+    '*nat',
+    ':BERTH-POSTROUTING - [0:0]',
+    ':BERTH-DNAT - [0:0]',
+    ...(existing.postroutingJump ? [] : ['-A POSTROUTING -j BERTH-POSTROUTING']),
+    ...(existing.preroutingJump ? [] : ['-A PREROUTING -m addrtype --dst-type LOCAL -j BERTH-DNAT']),
+    ...(existing.outputJump ? [] : ['-A OUTPUT -m addrtype --dst-type LOCAL -j BERTH-DNAT']),
+    ...masquerade,
+    ...publishSnatRules(networks, family),
+    ...dnatRules(init.ports, family),
+    'COMMIT',
+  ];
   return `${[...filter, ...nat].join('\n')}\n`;
 }
