@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execa } from 'execa';
 import { startDaemon } from '../../src/lab/index.js';
 import type { DaemonRig } from '../../src/lab/index.js';
+import { fetchFrom } from './ports-support.js';
 
 let rig: DaemonRig;
 let www: string;
@@ -25,15 +26,6 @@ async function berth(args: readonly string[]): Promise<string> {
   const result = await rig.berth(args);
   if (result.exitCode !== 0) throw new Error(`berth ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
-}
-
-/** An HTTP/1.0 GET through bash's /dev/tcp from a namespace; the body, or undefined when it fails. */
-async function fetchFrom(netnsPath: string, url: string): Promise<string | undefined> {
-  const { hostname, port } = new URL(url);
-  const script = `exec 3<>/dev/tcp/${hostname}/${port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 2 cat <&3`;
-  const result = await execa('nsenter', [`--net=${netnsPath}`, 'timeout', '3', 'bash', '-c', script], { reject: false, timeout: 10_000 });
-  if (result.exitCode !== 0 || !result.stdout.startsWith('HTTP/1.')) return undefined;
-  return result.stdout.slice(result.stdout.indexOf('\r\n\r\n') + 4).trim();
 }
 
 async function sandboxKey(name: string): Promise<string> {
