@@ -170,7 +170,17 @@ describe('embedded DNS at 127.0.0.11 (inside each sandbox namespace)', () => {
     await berth(['run', '-d', '--name', 'inside2', '--network', 'vault', '--', 'sleep', '600']);
     expect((await dig('inside', ['inside2'])).answers).toEqual([`inside2. 600 A ${await addressOf('inside2', 'vault')}`]);
     expect((await dig('inside', ['www.example.test'])).status).toBe('SERVFAIL');
-    await berth(['rm', '-f', 'inside', 'inside2']);
+    // A DNS server inside the internal network is an upstream it may use (asked from the sandbox's namespace).
+    await berth(['run', '-d', '--name', 'vault-dns', '--network', 'vault', '--ip', '10.63.0.53', '--', 'sleep', '600']);
+    const server = await startFakeUpstream(rig.lab, { netns: { path: await sandboxKey('vault-dns') }, listen: '10.63.0.53:53', records: { 'db.vault.test': '10.63.0.99' } });
+    try {
+      await berth(['run', '-d', '--name', 'inside3', '--network', 'vault', '--dns', '10.63.0.53', '--', 'sleep', '600']);
+      expect((await dig('inside3', ['db.vault.test'])).answers).toEqual(['db.vault.test. 60 A 10.63.0.99']);
+      expect((await dig('inside3', ['inside2'])).answers).toHaveLength(1);
+    } finally {
+      await stopProcess(server);
+    }
+    await berth(['rm', '-f', 'inside', 'inside2', 'inside3', 'vault-dns']);
     await berth(['network', 'rm', 'vault']);
   });
 
