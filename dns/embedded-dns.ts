@@ -1,6 +1,7 @@
 import type { Netns, SocketOps } from '../src/kernel/index.js';
 import type { QueryHandler, Upstream } from './dns-types.js';
 import { NameRegistry } from './name-registry.js';
+import { fastLocalAnswer } from './fast-answer.js';
 import { listenInSandbox } from './sandbox-listener.js';
 import type { SandboxListener } from './sandbox-listener.js';
 
@@ -62,7 +63,7 @@ export class EmbeddedDns {
         sockets: this.#options.sockets,
         netns: sandbox.netns,
         ...(this.#options.port === undefined ? {} : { port: this.#options.port }),
-        onQuery: (query, transport) => this.#options.handler.handle(query, { transport, names, upstreams: served.upstreams, ttl }),
+        onQuery: (query, transport) => fastLocalAnswer(query, { names, ttl, transport }) ?? this.#options.handler.handle(query, { transport, names, upstreams: served.upstreams, ttl }),
         onError: (error) => this.#options.onError?.(error, sandbox.id),
       }),
     };

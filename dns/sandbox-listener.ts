@@ -9,7 +9,8 @@ import { serveTcpConnection } from './tcp-connection.js';
 /** Docker's embedded DNS address; every sandbox has its own, inside its own namespace. */
 export const EMBEDDED_DNS_IP = '127.0.0.11';
 
-export type QueryCallback = (query: Buffer, transport: Transport) => Promise<Buffer | undefined>;
+/** A response at once (fast path), or a promise of one (undefined: drop the query). */
+export type QueryCallback = (query: Buffer, transport: Transport) => Buffer | Promise<Buffer | undefined>;
 
 /** The UDP socket and TCP server of one sandbox's resolver. */
 export interface SandboxListener {
@@ -35,7 +36,12 @@ export function listenInSandbox(options: { readonly sockets: SocketOps; readonly
   const udp: UdpSocket = createSocket('udp4');
   udp.on('error', options.onError);
   udp.on('message', (query, client) => {
-    options.onQuery(query, 'udp').then(
+    const result = options.onQuery(query, 'udp');
+    if (Buffer.isBuffer(result)) {
+      udp.send(result, client.port, client.address);
+      return;
+    }
+    result.then(
       (response) => {
         if (response !== undefined) udp.send(response, client.port, client.address);
       },
@@ -48,7 +54,7 @@ export function listenInSandbox(options: { readonly sockets: SocketOps; readonly
   const tcp: Server = createServer((connection) => {
     connections.add(connection);
     connection.on('close', () => connections.delete(connection));
-    serveTcpConnection(connection, { handle: (query) => options.onQuery(query, 'tcp') });
+    serveTcpConnection(connection, { handle: async (query) => options.onQuery(query, 'tcp') });
   });
   tcp.on('error', options.onError);
   tcp.listen({ fd: tcpFd });
