@@ -184,6 +184,25 @@ describe('embedded DNS at 127.0.0.11 (inside each sandbox namespace)', () => {
     await berth(['network', 'rm', 'vault']);
   });
 
+  test('IPv6: AAAA and ip6.arpa PTR for sandboxes on a dual-stack network', async () => {
+    await berth(['network', 'create', '--ipv6', '--subnet', '10.64.0.0/24', '--subnet', 'fd00:64::/64', 'dual']);
+    await berth(['run', '-d', '--name', 'six', '--network', 'dual', '--', 'sleep', '600']);
+    await berth(['run', '-d', '--name', 'six-client', '--network', 'dual', '--', 'sleep', '600']);
+    try {
+      const inspect = (await rig.api('GET', '/containers/six/json')).body as { NetworkSettings: { Networks: Record<string, { GlobalIPv6Address: string }> } };
+      const v6 = inspect.NetworkSettings.Networks['dual']?.GlobalIPv6Address ?? '';
+      expect(v6).toMatch(/^fd00:64::/);
+      expect((await dig('six-client', ['six', 'AAAA'])).answers).toEqual([`six. 600 AAAA ${v6}`]);
+      expect((await dig('six-client', ['six', 'A'])).answers).toEqual([`six. 600 A ${await addressOf('six', 'dual')}`]);
+      const ptr = await dig('six-client', ['-x', v6]);
+      expect(ptr.answers).toHaveLength(1);
+      expect(ptr.answers[0]).toMatch(/ip6\.arpa\. 600 PTR six\.dual\.$/);
+    } finally {
+      await berth(['rm', '-f', 'six', 'six-client']);
+      await berth(['network', 'rm', 'dual']);
+    }
+  });
+
   test('records go at once on disconnect and rm; connect adds them', async () => {
     await berth(['run', '-d', '--name', 'temp', '--network', 'front', '--alias', 'tmp-alias', '--', 'sleep', '600']);
     expect((await dig('client', ['temp'])).answers).toHaveLength(1);
