@@ -260,12 +260,14 @@ class UdpChannel {
 }
 
 /**
- * The first question of a message, read with dns-packet from a copy whose answer, authority and
+ * The question of a message, read with dns-packet from a copy whose answer, authority and
  * additional counts are zeroed: only the header and question are decoded, so a record dns-packet
  * cannot parse later in a valid response does not make us drop it.
  */
 function readQuestion(message: Buffer): QuestionKey | undefined {
-  if (message.length < HEADER_BYTES) return undefined;
+  // One question, as we only forward such queries; this also keeps dns-packet from allocating an
+  // array of 65535 entries for a hostile count before reading anything.
+  if (message.length < HEADER_BYTES || message.readUInt16BE(4) !== 1) return undefined;
   const head = Buffer.from(message);
   head.fill(0, 6, HEADER_BYTES);
   try {

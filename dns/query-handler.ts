@@ -25,6 +25,10 @@ const TCP_LIMIT = 65_535;
 const OUR_UDP_PAYLOAD_SIZE = 4096;
 /** Names are at most 255 octets (RFC 1035 3.1); more pointer jumps than that can only be a loop. */
 const MAX_NAME_BYTES = 255;
+/** The root name (1 byte) and type and class. */
+const MIN_QUESTION_BYTES = 5;
+/** The root name or nothing shorter, type, class, TTL and a zero RDLENGTH. */
+const MIN_RECORD_BYTES = 11;
 
 const FLAG_QR = 0x8000;
 const FLAG_AA = 0x0400;
@@ -114,6 +118,7 @@ function readHeader(query: Buffer): QueryHeader {
 
 /** Decodes and checks the body; undefined means FORMERR (malformed, not exactly one question, two OPTs). */
 function parseQuery(query: Buffer, header: QueryHeader): ParsedQuery | undefined {
+  if (!plausibleCounts(query)) return undefined;
   let packet: DecodedPacket;
   try {
     packet = dnsPacket.decode(query);
@@ -131,6 +136,16 @@ function parseQuery(query: Buffer, header: QueryHeader): ParsedQuery | undefined
   const opt = options[0];
   const edns = opt?.type === 'OPT' ? { udpPayloadSize: opt.udpPayloadSize, dnssecOk: (opt.flags & DNSSEC_OK) !== 0 } : undefined;
   return { header, question, questionBytes, edns };
+}
+
+/**
+ * Exactly one question, and no more records than the bytes could hold. dns-packet allocates an
+ * array per section from the header's counts before reading a byte of them, so four counts of
+ * 65535 in a 12-byte datagram would cost about 2 MB and milliseconds each: checked here first.
+ */
+function plausibleCounts(query: Buffer): boolean {
+  const records = query.readUInt16BE(6) + query.readUInt16BE(8) + query.readUInt16BE(10);
+  return query.readUInt16BE(4) === 1 && HEADER_BYTES + MIN_QUESTION_BYTES + records * MIN_RECORD_BYTES <= query.length;
 }
 
 /**
