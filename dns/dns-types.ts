@@ -40,7 +40,7 @@ export type Transport = 'udp' | 'tcp';
 export interface QueryContext {
   readonly transport: Transport;
   readonly names: LocalNames;
-  /** At most 3 are used, in order. Empty: forwarding is off (REFUSED... see QueryHandler). */
+  /** At most 3 are used, in order. Empty: forwarding is off; names that are not local get SERVFAIL. */
   readonly upstreams: readonly Upstream[];
   /** TTL of local answers, seconds (600 like Docker). */
   readonly ttl: number;

@@ -51,7 +51,8 @@ export function listenInSandbox(options: { readonly sockets: SocketOps; readonly
   udp.bind({ fd: udpFd });
   // Open connections hold the namespace too: close() ends them, not only the listener.
   const connections = new Set<Socket>();
-  const tcp: Server = createServer((connection) => {
+  // allowHalfOpen: a client may send its query and shut its side; the answer still goes back.
+  const tcp: Server = createServer({ allowHalfOpen: true }, (connection) => {
     connections.add(connection);
     connection.on('close', () => connections.delete(connection));
     serveTcpConnection(connection, { handle: async (query) => options.onQuery(query, 'tcp') });
