@@ -67,7 +67,7 @@ describe('IPv6 port publishing (nftables publish6 maps)', () => {
     await berthOk(rig, ['run', '-d', '--name', 'client', '--network', 'dual', '--', 'sleep', '600']);
     expect(await fetchFrom((await inspect(rig, 'client')).NetworkSettings.SandboxKey, v6(8080))).toBe(HELLO);
     expect((await inspect(rig, 'web')).NetworkSettings.Ports['80/tcp']).toEqual([{ HostIp: '0.0.0.0', HostPort: '8080' }, { HostIp: '::', HostPort: '8080' }]);
-    expect((await berthOk(rig, ['port', 'web'])).split('\n').filter(Boolean)).toHaveLength(2);
+    expect((await berthOk(rig, ['port', 'web'])).split('\n').filter(Boolean).sort()).toEqual(['80/tcp -> 0.0.0.0:8080', '80/tcp -> [::]:8080']);
     const ip6 = (await inspect(rig, 'web')).NetworkSettings.Networks['dual']?.GlobalIPv6Address ?? '';
     expect(await rig.lab.run(rig.host.netns, ['nft', 'list', 'map', 'inet', 'berth', 'publish6-any'])).toContain(`tcp . 8080 : ${ip6} . 80`);
   });

@@ -65,11 +65,12 @@ Publishing needs the bridge driver's port publisher (kernel DNAT); sandboxes on 
 or started without -p, print nothing.
 
 Example:
-  berth port web      # 80/tcp -> 0.0.0.0:8080`)
+  berth port web      # 80/tcp -> 0.0.0.0:8080 (and 80/tcp -> [::]:8080 on an IPv6 network)`)
     .action(async (sandbox: string) => {
       const inspect = (await context.client().ok('GET', `/containers/${encodeURIComponent(sandbox)}/json`)) as { NetworkSettings: { Ports?: PortMap } };
       for (const [port, bindings] of Object.entries(inspect.NetworkSettings.Ports ?? {})) {
-        for (const binding of bindings ?? []) context.io.out(`${port} -> ${binding.HostIp}:${binding.HostPort}\n`);
+        // IPv6 host addresses in brackets, as `docker port` prints them ([::]:8080).
+        for (const binding of bindings ?? []) context.io.out(`${port} -> ${binding.HostIp.includes(':') ? `[${binding.HostIp}]` : binding.HostIp}:${binding.HostPort}\n`);
       }
     });
 }
