@@ -4,11 +4,12 @@
  * and wires them (STYLE.md 2.1).
  */
 import { mkdirSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Controller } from '../controller/index.js';
 import type { Logger } from '../controller/index.js';
-import { LinuxKernel, processAlive, raiseOpenFileLimit, spawnSandboxProcess } from '../kernel/linux/index.js';
+import { LinuxKernel, processAlive, raiseOpenFileLimit, releaseFreeMemory, spawnSandboxProcess } from '../kernel/linux/index.js';
 import { createFirewall } from '../kernel/linux/firewall/index.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { DefaultIpam, parseDefaultAddressPool } from '../../ipam/index.js';
@@ -17,6 +18,7 @@ import { createApiServer, listenUnix } from '../api/index.js';
 import { daemonCommand, toDaemonOptions } from './options.js';
 import type { DaemonOptions } from './options.js';
 import { ProcessRunner } from './process-runner.js';
+import { IdleTrimmer } from './idle-trim.js';
 import { acquirePidFile } from './pid-file.js';
 import { BERTH_VERSION } from '../version.js';
 import { PREDEFINED_NETWORKS } from './predefined-networks.js';
@@ -59,6 +61,10 @@ async function start(options: DaemonOptions): Promise<void> {
   log.info({ report }, 'reconciled kernel with store');
   const runner = new ProcessRunner({ controller, sandboxDir, spawn: spawnSandboxProcess, alive: processAlive, log: logger });
   const server = createApiServer({ controller, runner, log: logger, version: BERTH_VERSION });
+  const trimmer = new IdleTrimmer({ trim: releaseFreeMemory });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') response.once('finish', () => trimmer.touch());
+  });
   await listenUnix(server, options.socket);
   const tcpServers = await Promise.all(options.hosts.map(async (host) => {
     const [address, port] = host.slice('tcp://'.length).split(/:(?=\d+$)/);
@@ -69,6 +75,7 @@ async function start(options: DaemonOptions): Promise<void> {
   log.info({ socket: options.socket, firewall: firewall.transport, version: BERTH_VERSION }, 'berthd ready');
   const stop = (signal: string): void => {
     log.info({ signal }, 'berthd stopping');
+    trimmer.stop();
     for (const tcp of tcpServers) tcp.close();
     server.close(() => {
       dns.close();

@@ -6,3 +6,4 @@ export { LinuxSocketOps } from './socket-ops.js';
 export { spawnSandboxProcess, processAlive, processStartTime } from './process-ops.js';
 export type { SandboxProcessSpec } from './process-ops.js';
 export { raiseOpenFileLimit } from './file-limit.js';
+export { releaseFreeMemory } from './memory-trim.js';

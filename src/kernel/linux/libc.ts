@@ -35,6 +35,7 @@ export interface Libc {
   close(fd: number): number;
   sendto(fd: number, buffer: Buffer, length: number, flags: number, address: Buffer, addressLength: number): number;
   getsockname(fd: number, address: Buffer, length: Int32Array): number;
+  malloc_trim(pad: number): number;
 }
 
 function bind<T extends (...args: never[]) => number>(definition: string): T {
@@ -54,6 +55,7 @@ export const libc: Libc = {
   close: bind('int close(int fd)'),
   sendto: bind('intptr_t sendto(int fd, const uint8_t *buf, size_t len, int flags, const uint8_t *addr, uint32_t addrlen)'),
   getsockname: bind('int getsockname(int fd, _Out_ uint8_t *addr, _Inout_ int32_t *len)'),
+  malloc_trim: bind('int malloc_trim(size_t pad)'),
 };
 
 /** The errno of the last failed libc call on this thread. */
