@@ -21,7 +21,7 @@ import { ProcessRunner } from './process-runner.js';
 import { IdleTrimmer } from './idle-trim.js';
 import { acquirePidFile } from './pid-file.js';
 import { BERTH_VERSION } from '../version.js';
-import { PREDEFINED_NETWORKS } from './predefined-networks.js';
+import { predefinedNetworks } from './predefined-networks.js';
 import { EmbeddedDns, createForwarder, createQueryHandler } from '../../dns/index.js';
 
 async function start(options: DaemonOptions): Promise<void> {
@@ -55,7 +55,7 @@ async function start(options: DaemonOptions): Promise<void> {
     ipams: [ipam],
     paths: { netnsDir: join(options.runRoot, 'netns'), sandboxDir, hostResolvConf: options.hostResolvConf, upstreamDns: options.dnsUpstream },
     log: logger,
-    predefined: PREDEFINED_NETWORKS,
+    predefined: predefinedNetworks({ bip: options.bip }),
     dns,
   });
   log.info({ report }, 'reconciled kernel with store');
