@@ -1,3 +1,4 @@
 export { NullDriver } from './null/null-driver.js';
 export { HostDriver } from './host/host-driver.js';
 export { BridgeDriver } from './bridge/bridge-driver.js';
+export { MacvlanDriver, ParentRegistry } from './macvlan/index.js';

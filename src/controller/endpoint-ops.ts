@@ -204,7 +204,7 @@ async function handOverGateway(deps: ControllerDeps, init: { readonly sandbox: S
 async function publish(deps: ControllerDeps, init: { readonly driver: NetworkDriver; readonly network: DriverNetwork; readonly endpoint: DriverEndpoint; readonly specs: readonly string[] }): Promise<readonly PortMapping[]> {
   if (init.specs.length === 0) return [];
   if (!isPortPublisher(init.driver)) {
-    throw new BerthError('INVALID_ARGUMENT', `driver ${init.driver.name} of network ${init.network.name} cannot publish ports (-p)`, { object: init.network.name });
+    throw new BerthError('INVALID_ARGUMENT', `port publishing (-p) is not supported on network ${init.network.name}: its ${init.driver.name} driver has no NAT or port mapping; reach the sandbox at its own address instead`, { object: init.network.name });
   }
   const bindings = init.specs.flatMap((spec) => parsePortSpec(spec));
   const mappings = await init.driver.publishPorts(init.network, init.endpoint, bindings);

@@ -1,5 +1,5 @@
 import { BerthError } from '../errors/index.js';
-import type { DriverNetwork, IpamDriver, NetworkDriver, NetworkIpam } from '../driver-api/index.js';
+import type { DriverNetwork, IpamData, IpamDriver, NetworkDriver, NetworkIpam } from '../driver-api/index.js';
 import type { IpamConfigRecord, NetworkRecord } from '../store/index.js';
 import { PREDEFINED_NETWORK_NAMES } from './controller-deps.js';
 import type { ControllerDeps } from './controller-deps.js';
@@ -18,7 +18,12 @@ export function driverNetwork(record: NetworkRecord): DriverNetwork {
 }
 
 export function ipamData(record: NetworkRecord): NetworkIpam {
-  return { ipv4: record.ipam.ipv4.map((config) => config.allocated), ipv6: record.ipam.ipv6.map((config) => config.allocated) };
+  return { ipv4: record.ipam.ipv4.map(driverIpamData), ipv6: record.ipam.ipv6.map(driverIpamData) };
+}
+
+/** A pool as drivers see it: the allocation plus the requested --ip-range (macvlan host access routes it). */
+function driverIpamData(config: IpamConfigRecord): IpamData {
+  return config.requested.ipRange === undefined ? config.allocated : { ...config.allocated, ipRange: config.requested.ipRange };
 }
 
 export function driverOf(deps: ControllerDeps, name: string): NetworkDriver {
@@ -89,7 +94,7 @@ export async function createNetwork(deps: ControllerDeps, input: CreateNetworkIn
       const ipamOptions = input.ipam?.options ?? {};
       const ipv4 = await allocatePools({ ipam, configs: configs.ipv4, v6: false, options: ipamOptions, exclude, undo });
       const ipv6 = await allocatePools({ ipam, configs: configs.ipv6, v6: true, options: ipamOptions, exclude, undo });
-      const data: NetworkIpam = { ipv4: ipv4.map((config) => config.allocated), ipv6: ipv6.map((config) => config.allocated) };
+      const data: NetworkIpam = { ipv4: ipv4.map(driverIpamData), ipv6: ipv6.map(driverIpamData) };
       const request = { id, name: input.name, options: input.options ?? {}, internal: input.internal === true, enableIpv6: input.enableIpv6 === true, attachable: input.attachable === true };
       const plan = driver.planNetwork(request, data);
       const driverState = await driver.createNetwork(plan, data);

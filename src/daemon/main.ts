@@ -13,7 +13,7 @@ import { LinuxKernel, processAlive, raiseOpenFileLimit, releaseFreeMemory, spawn
 import { createFirewall } from '../kernel/linux/firewall/index.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { DefaultIpam, parseDefaultAddressPool } from '../../ipam/index.js';
-import { BridgeDriver, HostDriver, NullDriver } from '../../drivers/index.js';
+import { BridgeDriver, HostDriver, MacvlanDriver, NullDriver, ParentRegistry } from '../../drivers/index.js';
 import { createApiServer, listenUnix } from '../api/index.js';
 import { daemonCommand, toDaemonOptions } from './options.js';
 import type { DaemonOptions } from './options.js';
@@ -48,10 +48,13 @@ async function start(options: DaemonOptions): Promise<void> {
     ttl: options.dnsTtl,
     onError: (error, sandboxId) => log.warn({ sandbox: sandboxId, error: error.message }, 'embedded DNS socket error'),
   });
+  // macvlan and ipvlan share one registry: a parent interface serves one network of either.
+  const parents = new ParentRegistry();
   const { controller, report } = await Controller.start({
     store,
     kernel,
-    drivers: [new BridgeDriver({ host: kernel.in(kernel.netns.host), firewall, sockets: kernel.sockets }), new NullDriver(), new HostDriver()],
+    drivers: [new BridgeDriver({ host: kernel.in(kernel.netns.host), firewall, sockets: kernel.sockets }), new NullDriver(), new HostDriver(),
+      new MacvlanDriver({ kernel, registry: parents })],
     ipams: [ipam],
     paths: { netnsDir: join(options.runRoot, 'netns'), sandboxDir, hostResolvConf: options.hostResolvConf, upstreamDns: options.dnsUpstream },
     log: logger,

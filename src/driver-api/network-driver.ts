@@ -28,6 +28,8 @@ export interface IpamData {
   readonly pool: string;
   readonly gateway?: string;
   readonly auxAddresses: Readonly<Record<string, string>>;
+  /** --ip-range: where endpoint addresses come from, when narrower than the pool. */
+  readonly ipRange?: string;
 }
 
 /** The network's address data, by family. */

@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'SANDBOX_EXISTS'
   | 'SANDBOX_AMBIGUOUS'
   | 'DRIVER_NOT_FOUND'
+  | 'PARENT_IN_USE'
   | 'IPAM_DRIVER_NOT_FOUND'
   | 'NOT_IMPLEMENTED'
   // IPAM

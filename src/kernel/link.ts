@@ -1,7 +1,10 @@
 /** Link kinds berth creates. */
-export type LinkKind = 'veth' | 'bridge' | 'macvlan' | 'vlan' | 'vxlan' | 'dummy';
+export type LinkKind = 'veth' | 'bridge' | 'macvlan' | 'ipvlan' | 'vlan' | 'vxlan' | 'dummy';
 
 export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru';
+
+/** ipvlan modes (IPVLAN_MODE_L2/L3/L3S); children share the parent's MAC. */
+export type IpvlanMode = 'l2' | 'l3' | 'l3s';
 
 /** Settings any created link may carry. */
 export interface LinkCommon {
@@ -29,6 +32,13 @@ export type LinkSpec =
       readonly kind: 'macvlan';
       readonly parent: string;
       readonly mode: MacvlanMode;
+      /** Create the link straight in another namespace (the parent stays here). */
+      readonly netnsPath?: string;
+    })
+  | (LinkCommon & {
+      readonly kind: 'ipvlan';
+      readonly parent: string;
+      readonly mode: IpvlanMode;
       /** Create the link straight in another namespace (the parent stays here). */
       readonly netnsPath?: string;
     })
@@ -66,6 +76,7 @@ export interface LinkInfo {
   readonly vlanId?: number;
   readonly vni?: number;
   readonly macvlanMode?: MacvlanMode;
+  readonly ipvlanMode?: IpvlanMode;
 }
 
 /** Changes to an existing link; only the fields present are changed. */

@@ -16,6 +16,16 @@ describe('IFLA_LINKINFO encoding', () => {
     }
   });
 
+  test('ipvlan: mode is a u16 (l2 0, l3 1, l3s 2) and round-trips', () => {
+    const encoded = encodeLinkInfo({ kind: 'ipvlan', name: 'i', parent: 'eth0', mode: 'l3' });
+    const data = parseAttributes(parseAttributes(encoded).get(2) ?? Buffer.alloc(0));
+    expect(data.get(1)?.length).toBe(2);
+    expect(data.get(1)?.readUInt16LE(0)).toBe(1);
+    for (const mode of ['l2', 'l3', 'l3s'] as const) {
+      expect(decodeLinkInfo(encodeLinkInfo({ kind: 'ipvlan', name: 'i', parent: 'eth0', mode }))).toEqual({ kind: 'ipvlan', ipvlanMode: mode });
+    }
+  });
+
   test('vxlan: vni, port 4789 big-endian, learning off by default, local address', () => {
     const encoded = encodeLinkInfo({ kind: 'vxlan', name: 'vx', vni: 4096, local: '198.18.0.2' }, { parentIndex: 7 });
     const data = parseAttributes(parseAttributes(encoded).get(2) ?? Buffer.alloc(0));

@@ -1,4 +1,4 @@
-import type { LinkSpec, MacvlanMode } from '../link.js';
+import type { IpvlanMode, LinkSpec, MacvlanMode } from '../link.js';
 import { be16, cstring, nested, nlattr, parseAttributes, readCstring, u16, u32, u8 } from './nlattr.js';
 import { parseIp, parseMac } from './wire-format.js';
 
@@ -11,6 +11,7 @@ const IFLA_IFNAME = 3;
 const IFLA_MTU = 4;
 const IFLA_NET_NS_FD = 28;
 const IFLA_MACVLAN_MODE = 1;
+const IFLA_IPVLAN_MODE = 1;
 const IFLA_VLAN_ID = 1;
 const IFLA_VLAN_PROTOCOL = 5;
 const ETH_P_8021Q = 0x8100;
@@ -25,6 +26,8 @@ const IFINFOMSG_LENGTH = 16;
 export const VXLAN_PORT = 4789;
 
 const MACVLAN_MODES: Readonly<Record<MacvlanMode, number>> = { private: 1, vepa: 2, bridge: 4, passthru: 8 };
+/** enum ipvlan_mode in <linux/if_link.h>; IFLA_IPVLAN_MODE is a u16. */
+const IPVLAN_MODES: Readonly<Record<IpvlanMode, number>> = { l2: 0, l3: 1, l3s: 2 };
 
 /** Things the codec needs resolved by the caller: link indexes and namespace fds. */
 export interface LinkInfoContext {
@@ -55,6 +58,8 @@ function infoData(spec: LinkSpec, context: LinkInfoContext): Buffer[] | undefine
     }
     case 'macvlan':
       return [nlattr(IFLA_MACVLAN_MODE, u32(MACVLAN_MODES[spec.mode]))];
+    case 'ipvlan':
+      return [nlattr(IFLA_IPVLAN_MODE, u16(IPVLAN_MODES[spec.mode]))];
     case 'vlan':
       return [nlattr(IFLA_VLAN_ID, u16(spec.vlanId)), nlattr(IFLA_VLAN_PROTOCOL, be16(ETH_P_8021Q))];
     case 'vxlan': {
@@ -79,6 +84,7 @@ export interface DecodedLinkInfo {
   readonly vlanId?: number;
   readonly vni?: number;
   readonly macvlanMode?: MacvlanMode;
+  readonly ipvlanMode?: IpvlanMode;
 }
 
 /** Decodes IFLA_LINKINFO as the kernel reports it. */
@@ -102,6 +108,11 @@ export function decodeLinkInfo(linkinfo: Buffer | undefined): DecodedLinkInfo {
     const mode = data.get(IFLA_MACVLAN_MODE)?.readUInt32LE(0);
     const name = (Object.keys(MACVLAN_MODES) as MacvlanMode[]).find((key) => MACVLAN_MODES[key] === mode);
     return name === undefined ? { kind } : { kind, macvlanMode: name };
+  }
+  if (kind === 'ipvlan') {
+    const mode = data.get(IFLA_IPVLAN_MODE)?.readUInt16LE(0);
+    const name = (Object.keys(IPVLAN_MODES) as IpvlanMode[]).find((key) => IPVLAN_MODES[key] === mode);
+    return name === undefined ? { kind } : { kind, ipvlanMode: name };
   }
   return { kind };
 }

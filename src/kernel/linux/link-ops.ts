@@ -15,7 +15,7 @@ import { u32 } from './nlattr.js';
 const LINK_CODES: ErrnoCodes = { ENODEV: 'LINK_NOT_FOUND', ENOENT: 'LINK_NOT_FOUND', EEXIST: 'LINK_EXISTS' };
 /** The module each link kind needs, named when the kernel says it does not support the kind. */
 const KIND_MODULES: Readonly<Record<LinkSpec['kind'], string>> = {
-  veth: 'veth', bridge: 'bridge', dummy: 'dummy', macvlan: 'macvlan', vlan: '8021q', vxlan: 'vxlan',
+  veth: 'veth', bridge: 'bridge', dummy: 'dummy', macvlan: 'macvlan', ipvlan: 'ipvlan', vlan: '8021q', vxlan: 'vxlan',
 };
 const NAME_PATTERN = /^[^\s/:]{1,15}$/;
 /** IF_OPER_UP from <linux/if.h>. */
@@ -47,6 +47,7 @@ function toLinkInfo(message: LinkMessage): LinkInfo {
     ...(decoded.vlanId === undefined ? {} : { vlanId: decoded.vlanId }),
     ...(decoded.vni === undefined ? {} : { vni: decoded.vni }),
     ...(decoded.macvlanMode === undefined ? {} : { macvlanMode: decoded.macvlanMode }),
+    ...(decoded.ipvlanMode === undefined ? {} : { ipvlanMode: decoded.ipvlanMode }),
   };
 }
 
@@ -77,7 +78,7 @@ export class LinuxLinkOps implements LinkOps {
         ...(parentIndex === undefined ? {} : { parentIndex }),
         ...(peerNetnsPath === undefined ? {} : { peerNetnsFd: track(fds, openNetnsFd(peerNetnsPath)) }),
       };
-      const ownNetnsPath = spec.kind === 'macvlan' ? spec.netnsPath : undefined;
+      const ownNetnsPath = spec.kind === 'macvlan' || spec.kind === 'ipvlan' ? spec.netnsPath : undefined;
       const netNsFd = ownNetnsPath === undefined ? undefined : track(fds, openNetnsFd(ownNetnsPath));
       const failure = {
         operation: `create ${spec.kind} link`, object: spec.name, codes: LINK_CODES,
@@ -101,10 +102,11 @@ export class LinuxLinkOps implements LinkOps {
     } finally {
       for (const fd of fds) closeSync(fd);
     }
-    if (spec.kind === 'macvlan' && spec.netnsPath !== undefined) {
+    if ((spec.kind === 'macvlan' || spec.kind === 'ipvlan') && spec.netnsPath !== undefined) {
       // Created in another namespace: it cannot be read back (or given an alias) through this socket.
-      return { index: 0, name: spec.name, kind: 'macvlan', mtu: spec.mtu ?? 0, mac: spec.mac, alias: undefined,
-        masterIndex: undefined, parentIndex, up: spec.up === true, operUp: false, macvlanMode: spec.mode };
+      return { index: 0, name: spec.name, kind: spec.kind, mtu: spec.mtu ?? 0, mac: spec.mac, alias: undefined,
+        masterIndex: undefined, parentIndex, up: spec.up === true, operUp: false,
+        ...(spec.kind === 'macvlan' ? { macvlanMode: spec.mode } : { ipvlanMode: spec.mode }) };
     }
     if (spec.alias !== undefined) {
       // The kernel ignores IFLA_IFALIAS on RTM_NEWLINK; set it after, and undo the link if that fails.

@@ -1,0 +1,2 @@
+export { MacvlanDriver } from './macvlan-driver.js';
+export { ParentRegistry } from './parent-registry.js';
