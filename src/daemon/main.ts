@@ -13,7 +13,7 @@ import { LinuxKernel, processAlive, raiseOpenFileLimit, releaseFreeMemory, spawn
 import { createFirewall } from '../kernel/linux/firewall/index.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { DefaultIpam, parseDefaultAddressPool } from '../../ipam/index.js';
-import { BridgeDriver, HostDriver, MacvlanDriver, NullDriver, ParentRegistry } from '../../drivers/index.js';
+import { BridgeDriver, HostDriver, IpvlanDriver, MacvlanDriver, NullDriver, ParentRegistry } from '../../drivers/index.js';
 import { createApiServer, listenUnix } from '../api/index.js';
 import { daemonCommand, toDaemonOptions } from './options.js';
 import type { DaemonOptions } from './options.js';
@@ -54,7 +54,7 @@ async function start(options: DaemonOptions): Promise<void> {
     store,
     kernel,
     drivers: [new BridgeDriver({ host: kernel.in(kernel.netns.host), firewall, sockets: kernel.sockets }), new NullDriver(), new HostDriver(),
-      new MacvlanDriver({ kernel, registry: parents })],
+      new MacvlanDriver({ kernel, registry: parents }), new IpvlanDriver({ kernel, registry: parents })],
     ipams: [ipam],
     paths: { netnsDir: join(options.runRoot, 'netns'), sandboxDir, hostResolvConf: options.hostResolvConf, upstreamDns: options.dnsUpstream },
     log: logger,

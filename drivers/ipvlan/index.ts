@@ -1,0 +1,1 @@
+export { IpvlanDriver } from './ipvlan-driver.js';
