@@ -127,7 +127,7 @@ describe('macvlan: sandboxes are hosts of the parent LAN', () => {
     expect(await berthLinks(rig.host)).toEqual([]);
   });
 
-  test('a kernel without dummy or 8021q gets a 501 naming the module (when this kernel lacks them)', async () => {
+  test('a kernel without dummy, 8021q or ipvlan gets a 501 naming the module (when this kernel lacks them)', async () => {
     const probe = async (spec: Parameters<typeof rig.host.kernel.links.create>[0]): Promise<boolean> => {
       try {
         await rig.host.kernel.links.create(spec);
@@ -154,6 +154,16 @@ describe('macvlan: sandboxes are hosts of the parent LAN', () => {
       expect(vlan.message).toMatch(/module 8021q is missing/);
     }
     if (hasVlan) await berth(['network', 'rm', 'v7']);
+    const hasIpvlan = await probe({ kind: 'ipvlan', name: 'probe-iv', parent: 'eth1', mode: 'l2' });
+    const ipvlan = await createNetwork(rig, { Name: 'iv', Driver: 'ipvlan', Options: { parent: 'eth1' }, IPAM: { Config: [{ Subnet: '198.19.12.0/24' }] } });
+    // The network itself needs no ipvlan link (its parent exists); its first sandbox does.
+    expect(ipvlan.status).toBe(201);
+    await berth(['run', '-d', '--name', 'iv1', '--network', 'iv', '--', 'sleep', '60']).then(
+      () => expect(hasIpvlan).toBe(true),
+      (error: unknown) => expect(String(error)).toMatch(hasIpvlan ? /^$/ : /module ipvlan is missing/),
+    );
+    await rig.berth(['rm', '-f', 'iv1']);
+    await berth(['network', 'rm', 'iv']);
     expect(await berthLinks(rig.host)).toEqual([]);
   });
 
