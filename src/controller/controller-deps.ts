@@ -4,6 +4,7 @@ import type { ControllerState } from './controller-state.js';
 import type { KeyedLock } from './keyed-lock.js';
 import type { Logger } from './logger.js';
 import type { SandboxDns } from './sandbox-dns.js';
+import type { ClusterSync } from './cluster-sync.js';
 
 /** Names Docker reserves for its predefined networks. */
 export const PREDEFINED_NETWORK_NAMES = ['bridge', 'host', 'none'] as const;
@@ -31,6 +32,8 @@ export interface ControllerDeps {
   readonly paths: ControllerPaths;
   /** The embedded DNS (dns/); absent: sandboxes resolve through their upstreams directly. */
   readonly dns?: SandboxDns | undefined;
+  /** Following a cluster store (--cluster-store); absent: every network is local. */
+  readonly cluster?: ClusterSync | undefined;
   /** 64 hex characters, random. */
   newId(): string;
   now(): Date;

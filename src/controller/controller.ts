@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { BerthError } from '../errors/index.js';
 import type { IpamDriver, NetworkDriver } from '../driver-api/index.js';
 import type { Kernel } from '../kernel/index.js';
-import type { Store } from '../store/index.js';
+import type { NetworkRecord, Store } from '../store/index.js';
 import { ControllerState } from './controller-state.js';
 import type { ControllerDeps, ControllerPaths } from './controller-deps.js';
 import type { ConnectInput, CreateNetworkInput, CreateSandboxInput, DisconnectInput, RemoveSandboxInput } from './inputs.js';
@@ -24,6 +24,8 @@ import { syncSandboxDns } from './sandbox-dns.js';
 import type { SandboxDns } from './sandbox-dns.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { NetworkView, SandboxView } from './views.js';
+import { ClusterSync } from './cluster-sync.js';
+import type { ClusterOptions } from './cluster-sync.js';
 
 export interface ControllerOptions {
   readonly store: Store;
@@ -36,6 +38,8 @@ export interface ControllerOptions {
   readonly predefined?: readonly CreateNetworkInput[];
   /** The embedded DNS; absent: sandboxes resolve through their upstreams directly. */
   readonly dns?: SandboxDns;
+  /** The cluster store to follow for global networks (docs/overlay.md). */
+  readonly cluster?: ClusterOptions;
   readonly newId?: () => string;
   readonly now?: () => Date;
 }
@@ -59,12 +63,14 @@ export class Controller implements NetworkController {
       log: options.log,
       paths: options.paths,
       dns: options.dns,
+      cluster: options.cluster === undefined ? undefined : new ClusterSync(options.cluster),
       newId: options.newId ?? (() => randomBytes(32).toString('hex')),
       now: options.now ?? (() => new Date()),
     };
     const report = await reconcile(deps);
     // Listeners are per process: re-open every sandbox's resolver and re-register its names.
     for (const sandbox of deps.state.sandboxes.values()) syncSandboxDns(deps, sandbox);
+    await deps.cluster?.start(deps);
     for (const input of options.predefined ?? []) {
       if (![...deps.state.networks.values()].some((network) => network.name === input.name)) {
         await createNetwork(deps, input, { predefined: true });
@@ -82,7 +88,9 @@ export class Controller implements NetworkController {
   }
 
   async createNetwork(input: CreateNetworkInput): Promise<NetworkView> {
-    return this.#deps.state.networkView(await createNetwork(this.#deps, input));
+    const create = (): Promise<NetworkRecord> => createNetwork(this.#deps, input);
+    const record = this.#deps.cluster === undefined ? await create() : await this.#deps.cluster.retryOnConflict(create);
+    return this.#deps.state.networkView(record);
   }
 
   removeNetwork(idOrName: string): Promise<void> {
@@ -104,6 +112,11 @@ export class Controller implements NetworkController {
   }
 
   async connect(input: ConnectInput): Promise<SandboxView> {
+    if (this.#deps.cluster !== undefined) return this.#deps.cluster.retryOnConflict(() => this.#connect(input));
+    return this.#connect(input);
+  }
+
+  async #connect(input: ConnectInput): Promise<SandboxView> {
     const network = this.#deps.state.network(input.network);
     const sandbox = this.#deps.state.sandbox(input.sandbox);
     await this.#deps.lock.with([network.id, sandbox.id], async () => {

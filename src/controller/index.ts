@@ -10,3 +10,4 @@ export { SILENT_LOGGER } from './logger.js';
 export type { ReconcileReport } from './reconcile.js';
 export { sandboxFilePaths } from './sandbox-files.js';
 export type { SandboxFilePaths } from './sandbox-files.js';
+export type { ClusterOptions } from './cluster-sync.js';

@@ -10,7 +10,8 @@ import { UndoStack, runAll } from './undo-stack.js';
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /** Drivers whose networks have no addresses and exist once (libnetwork's "special" networks). */
 const SPECIAL_DRIVERS = new Set(['host', 'null']);
-const NETWORKS_LOCK = 'networks';
+/** Lock key of the set of networks (names), held by create and remove, and by the cluster sync. */
+export const NETWORKS_LOCK = 'networks';
 
 /** The driver-facing view of a stored network. */
 export function driverNetwork(record: NetworkRecord): DriverNetwork {
@@ -154,6 +155,7 @@ export async function removeNetwork(deps: ControllerDeps, idOrName: string): Pro
       const list = endpoints.map((endpoint) => `name:"${endpoint.name}" id:"${endpoint.sandboxId.slice(0, 12)}"`).join(', ');
       throw new BerthError('NETWORK_HAS_ENDPOINTS', `error while removing network: network ${network.name} has active endpoints (${list})`, { object: network.name });
     }
+    if (network.scope === 'global') await deps.cluster?.checkRemovable(network);
     await driverOf(deps, network.driver).removeNetwork(driverNetwork(network));
     await deps.state.commit((tx) => tx.deleteNetwork(network.id));
     const ipam = deps.ipams.get(network.ipam.driver);

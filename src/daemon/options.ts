@@ -19,6 +19,18 @@ export interface DaemonOptions {
   readonly dnsTtl: number;
   /** Budget for one forwarded query over all upstreams, milliseconds. */
   readonly dnsTimeoutMs: number;
+  /** --cluster-store etcd://HOST:PORT[,HOST:PORT]: global networks live there (docs/overlay.md). */
+  readonly cluster?: ClusterStoreOptions;
+}
+
+/** Where global networks are kept and how this host appears in the cluster. */
+export interface ClusterStoreOptions {
+  /** etcd client URLs, "http://HOST:PORT". */
+  readonly endpoints: readonly string[];
+  /** This host's VTEP address (--advertise-addr). */
+  readonly advertiseAddress: string;
+  /** Seconds until a silent host's peers are dropped everywhere. */
+  readonly leaseTtl: number;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -42,10 +54,14 @@ export function daemonCommand(version: string): Command {
     .option('--host-resolv-conf <path>', "the host's resolv.conf (upstream servers, search domains)", '/etc/resolv.conf')
     .option('--dns-ttl <seconds>', 'TTL of embedded DNS answers', '600')
     .option('--dns-timeout <ms>', 'time for a forwarded query over all upstreams before SERVFAIL', '4000')
+    .option('--cluster-store <url>', 'etcd://HOST:PORT[,HOST:PORT...]: keep global (overlay) networks in this etcd cluster')
+    .option('--advertise-addr <ip>', 'this host\'s address for VXLAN (VTEP) traffic; required with --cluster-store')
+    .option('--cluster-lease-ttl <seconds>', 'how long a silent host keeps its peers in the cluster', '15')
     .addHelpText('after', `
 Examples:
   berthd                                   # /var/lib/berth, /run/berth/berth.sock, nftables
   berthd --root /tmp/b/lib --run-root /tmp/b/run --firewall iptables
+  berthd --cluster-store etcd://10.0.0.5:2379 --advertise-addr 10.0.0.11
   DOCKER_HOST=unix:///run/berth/berth.sock docker network ls`);
 }
 
@@ -56,6 +72,30 @@ function integer(option: { readonly flag: string; readonly value: string; readon
     throw new BerthError('INVALID_ARGUMENT', `--${option.flag} ${option.value}: must be an integer from ${min} to ${option.max}`, { object: option.flag });
   }
   return number;
+}
+
+/** --cluster-store, --advertise-addr and --cluster-lease-ttl, checked together. */
+function clusterOptions(raw: Record<string, unknown>): ClusterStoreOptions | undefined {
+  const url = raw['clusterStore'];
+  const advertise = raw['advertiseAddr'];
+  if (url === undefined) {
+    if (advertise !== undefined) throw new BerthError('INVALID_ARGUMENT', '--advertise-addr needs --cluster-store', { object: 'advertise-addr' });
+    return undefined;
+  }
+  const match = typeof url === 'string' ? /^etcd:\/\/([^/]+)$/.exec(url) : null;
+  const hosts = match?.[1]?.split(',') ?? [];
+  if (hosts.length === 0 || !hosts.every((host) => /^[^:,\s]+:\d+$/.test(host))) {
+    throw new BerthError('INVALID_ARGUMENT', `--cluster-store ${typeof url === 'string' ? url : ''}: expected etcd://HOST:PORT[,HOST:PORT...]`, { object: 'cluster-store' });
+  }
+  if (typeof advertise !== 'string' || !/^\d{1,3}(\.\d{1,3}){3}$/.test(advertise)) {
+    throw new BerthError('INVALID_ARGUMENT', '--cluster-store needs --advertise-addr IPv4 (this host\'s VTEP address)', { object: 'advertise-addr' });
+  }
+  const ttl = integer({ flag: 'cluster-lease-ttl', value: typeof raw['clusterLeaseTtl'] === 'string' ? raw['clusterLeaseTtl'] : '15', max: 3600, min: 2 });
+  return { endpoints: hosts.map((host) => `http://${host}`), advertiseAddress: advertise, leaseTtl: ttl };
+}
+
+function withCluster(cluster: ClusterStoreOptions | undefined): { cluster?: ClusterStoreOptions } {
+  return cluster === undefined ? {} : { cluster };
 }
 
 /** Reads parsed commander options into typed settings. */
@@ -83,5 +123,6 @@ export function toDaemonOptions(raw: Record<string, unknown>): DaemonOptions {
     hostResolvConf: text('hostResolvConf'),
     dnsTtl: integer({ flag: 'dns-ttl', value: text('dnsTtl'), max: 2_147_483_647 }),
     dnsTimeoutMs: integer({ flag: 'dns-timeout', value: text('dnsTimeout'), max: 60_000, min: 1 }),
+    ...withCluster(clusterOptions(raw)),
   };
 }

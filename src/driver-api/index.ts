@@ -7,3 +7,5 @@ export { isNetworkRestorer, isPortPublisher } from './network-driver.js';
 export { parsePortSpec } from './port-spec.js';
 export type { PortBinding, PortMapping, PortProtocol } from './port-spec.js';
 export type { PortPublisher } from './network-driver.js';
+export { isPeerSync } from './peer-sync.js';
+export type { PeerSync, RemotePeerInfo } from './peer-sync.js';

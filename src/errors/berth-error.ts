@@ -47,6 +47,9 @@ export type ErrorCode =
   | 'NO_ADDRESS_AVAILABLE'
   // store
   | 'STORE_FAILURE'
+  // cluster store (etcd)
+  | 'CLUSTER_CONFLICT'
+  | 'CLUSTER_UNAVAILABLE'
   // teardown that finished every step but some failed
   | 'TEARDOWN_INCOMPLETE'
   | 'INTERNAL';

@@ -11,6 +11,11 @@ export interface FdbEntry {
   readonly mac: string;
   /** Remote VTEP IP, for vxlan links. */
   readonly destination?: string;
+  /**
+   * Add this destination next to the entry's others instead of replacing them: the all-zeros
+   * MAC of a vxlan holds one destination per remote VTEP (flooding), like `bridge fdb append`.
+   */
+  readonly append?: boolean;
 }
 
 export interface NeighbourOps {

@@ -4,3 +4,7 @@ export { startDaemon } from './berthd.js';
 export type { DaemonRig } from './berthd.js';
 export { runInLab } from './lab-worker.js';
 export { startFakeUpstream, stopProcess } from './upstream-rig.js';
+export { startCluster } from './cluster.js';
+export type { ClusterNode, ClusterRig } from './cluster.js';
+export { startLabEtcd } from './etcd.js';
+export type { LabEtcd } from './etcd.js';

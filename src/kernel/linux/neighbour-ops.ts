@@ -3,7 +3,7 @@ import type { FdbEntry, FdbOps, NeighbourEntry, NeighbourOps } from '../neighbou
 import { hasCode } from '../../errors/index.js';
 import { kernelCall } from './kernel-error.js';
 import type { LinuxLinkOps } from './link-ops.js';
-import { NLM_F_CREATE, NLM_F_REPLACE } from './rtnl.js';
+import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_REPLACE } from './rtnl.js';
 import type { RtNetlinkSocket } from './rtnl.js';
 import { AF_INET, AF_INET6 } from './libc.js';
 import { formatIp, formatMac, parseIp, parseMac } from './wire-format.js';
@@ -86,7 +86,7 @@ export class LinuxFdbOps implements FdbOps {
       this.#socket.newNeighbor(
         { family: AF_BRIDGE, ifindex: index, state: { permanent: true }, flags: destination === undefined ? { master: true } : { self: true } },
         { lladdr: parseMac(entry.mac), ...(destination === undefined ? {} : { dst: destination.bytes }) },
-        { flags: NLM_F_CREATE | NLM_F_REPLACE },
+        { flags: NLM_F_CREATE | (entry.append === true ? NLM_F_APPEND : NLM_F_REPLACE) },
       ),
     );
   }

@@ -8,6 +8,7 @@ export type { RtNetlinkSocket };
 export const NLM_F_REPLACE = 0x100;
 export const NLM_F_EXCL = 0x200;
 export const NLM_F_CREATE = 0x400;
+export const NLM_F_APPEND = 0x800;
 
 /**
  * Opens an rtnetlink socket inside the namespace at `netnsPath`. The socket is created

@@ -1,0 +1,1 @@
+export { OverlayDriver } from './overlay-driver.js';
