@@ -34,6 +34,8 @@ export interface ControllerDeps {
   readonly dns?: SandboxDns | undefined;
   /** Following a cluster store (--cluster-store); absent: every network is local. */
   readonly cluster?: ClusterSync | undefined;
+  /** Networks another owner keeps (the Docker plugin's): reconcile leaves their berth-marked links alone. */
+  readonly foreignNetworks?: (() => ReadonlySet<string>) | undefined;
   /** 64 hex characters, random. */
   newId(): string;
   now(): Date;

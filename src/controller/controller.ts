@@ -38,6 +38,8 @@ export interface ControllerOptions {
   readonly predefined?: readonly CreateNetworkInput[];
   /** The embedded DNS; absent: sandboxes resolve through their upstreams directly. */
   readonly dns?: SandboxDns;
+  /** Networks another owner keeps (the Docker plugin's); see ControllerDeps.foreignNetworks. */
+  readonly foreignNetworks?: () => ReadonlySet<string>;
   /** The cluster store to follow for global networks (docs/overlay.md). */
   readonly cluster?: ClusterOptions;
   readonly newId?: () => string;
@@ -63,6 +65,7 @@ export class Controller implements NetworkController {
       log: options.log,
       paths: options.paths,
       dns: options.dns,
+      foreignNetworks: options.foreignNetworks,
       cluster: options.cluster === undefined ? undefined : new ClusterSync(options.cluster),
       newId: options.newId ?? (() => randomBytes(32).toString('hex')),
       now: options.now ?? (() => new Date()),

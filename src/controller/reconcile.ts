@@ -140,7 +140,7 @@ async function removeOrphanLinks(deps: ControllerDeps): Promise<string[]> {
   const orphans: string[] = [];
   for (const link of await host.links.list()) {
     const owner = parseOwnerAlias(link.alias);
-    if (owner === undefined) continue;
+    if (owner === undefined || deps.foreignNetworks?.().has(owner.networkId) === true) continue;
     const known = deps.state.networks.has(owner.networkId) && (owner.endpointId === undefined || deps.state.endpoints.has(owner.endpointId));
     if (known) continue;
     await host.links.remove(link.name);

@@ -22,6 +22,8 @@ import { IdleTrimmer } from './idle-trim.js';
 import { acquirePidFile } from './pid-file.js';
 import { BERTH_VERSION } from '../version.js';
 import { predefinedNetworks } from './predefined-networks.js';
+import { prepareDockerPlugin } from './docker-plugin.js';
+import { wireCluster } from './cluster-wiring.js';
 import { EmbeddedDns, createForwarder, createQueryHandler } from '../../dns/index.js';
 
 async function start(options: DaemonOptions): Promise<void> {
@@ -50,11 +52,19 @@ async function start(options: DaemonOptions): Promise<void> {
   });
   // macvlan and ipvlan share one registry: a parent interface serves one network of either.
   const parents = new ParentRegistry();
+  // --cluster-store: global networks in etcd, the overlay driver, the cluster sync (docs/overlay.md).
+  const clustered = await wireCluster({ options: options.cluster, root: options.root, local: store, host: kernel.in(kernel.netns.host), log: logger });
+  const drivers = [new BridgeDriver({ host: kernel.in(kernel.netns.host), firewall, sockets: kernel.sockets }), new NullDriver(), new HostDriver(),
+    new MacvlanDriver({ kernel, registry: parents }), new IpvlanDriver({ kernel, registry: parents }), ...clustered.drivers];
+  const plugin = options.dockerPlugin === undefined
+    ? undefined
+    : await prepareDockerPlugin({ socket: options.dockerPlugin, root: options.root, drivers, ipam, hostNetnsPath: kernel.netns.host.path, log: logger });
   const { controller, report } = await Controller.start({
-    store,
+    store: clustered.store,
+    ...(clustered.cluster === undefined ? {} : { cluster: clustered.cluster }),
     kernel,
-    drivers: [new BridgeDriver({ host: kernel.in(kernel.netns.host), firewall, sockets: kernel.sockets }), new NullDriver(), new HostDriver(),
-      new MacvlanDriver({ kernel, registry: parents }), new IpvlanDriver({ kernel, registry: parents })],
+    drivers,
+    ...(plugin === undefined ? {} : { foreignNetworks: () => plugin.networkIds() }),
     ipams: [ipam],
     paths: { netnsDir: join(options.runRoot, 'netns'), sandboxDir, hostResolvConf: options.hostResolvConf, upstreamDns: options.dnsUpstream },
     log: logger,
@@ -62,6 +72,7 @@ async function start(options: DaemonOptions): Promise<void> {
     dns,
   });
   log.info({ report }, 'reconciled kernel with store');
+  await plugin?.serve();
   const runner = new ProcessRunner({ controller, sandboxDir, spawn: spawnSandboxProcess, alive: processAlive, log: logger });
   const server = createApiServer({ controller, runner, log: logger, version: BERTH_VERSION });
   const trimmer = new IdleTrimmer({ trim: releaseFreeMemory });
@@ -79,11 +90,12 @@ async function start(options: DaemonOptions): Promise<void> {
   const stop = (signal: string): void => {
     log.info({ signal }, 'berthd stopping');
     trimmer.stop();
+    plugin?.close();
     for (const tcp of tcpServers) tcp.close();
     server.close(() => {
       dns.close();
       forwarder.close();
-      store.close();
+      clustered.store.close();
       kernel.close();
       releasePid();
       log.info({}, 'berthd stopped');

@@ -11,6 +11,8 @@ export interface DaemonOptions {
   readonly defaultAddressPools: readonly string[];
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly dnsUpstream: readonly string[];
+  /** `--docker-plugin PATH`: also serve the Docker network/IPAM plugin protocol on this socket. */
+  readonly dockerPlugin?: string;
   /** `--bip`: gateway/prefix of the predefined bridge network when it is created. */
   readonly bip?: string;
   /** The host's resolv.conf: upstream servers of the embedded DNS, copied for the default bridge. */
@@ -49,6 +51,7 @@ export function daemonCommand(version: string): Command {
     .addOption(new Option('--firewall <backend>', 'firewall backend').choices(['nftables', 'iptables', 'none']).default('nftables'))
     .option('--default-address-pool <base=CIDR,size=N>', 'replace the default IPv4 pools (repeatable)', collect, [])
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .option('--docker-plugin <socket>', 'also be a Docker network and IPAM plugin on this socket (dockerd finds /run/docker/plugins/berth.sock as driver "berth")')
     .option('--bip <ip/prefix>', 'address and prefix of the predefined bridge (berth0) when it is created, e.g. 172.17.0.1/16')
     .option('--dns-upstream <ip>', 'upstream DNS servers of the embedded DNS (repeatable); default: the host resolv.conf', collect, [])
     .option('--host-resolv-conf <path>', "the host's resolv.conf (upstream servers, search domains)", '/etc/resolv.conf')
@@ -120,6 +123,7 @@ export function toDaemonOptions(raw: Record<string, unknown>): DaemonOptions {
     logLevel: text('logLevel') as DaemonOptions['logLevel'],
     dnsUpstream: list('dnsUpstream'),
     ...(typeof raw['bip'] === 'string' ? { bip: raw['bip'] } : {}),
+    ...(typeof raw['dockerPlugin'] === 'string' ? { dockerPlugin: raw['dockerPlugin'] } : {}),
     hostResolvConf: text('hostResolvConf'),
     dnsTtl: integer({ flag: 'dns-ttl', value: text('dnsTtl'), max: 2_147_483_647 }),
     dnsTimeoutMs: integer({ flag: 'dns-timeout', value: text('dnsTimeout'), max: 60_000, min: 1 }),

@@ -37,19 +37,20 @@ export interface DaemonRig {
 }
 
 /** Creates a lab and starts berthd in its host; `close()` stops it and removes the lab. */
-export async function startDaemon(options: { readonly args?: readonly string[]; readonly prefix?: string } = {}): Promise<DaemonRig> {
+export async function startDaemon(options: { readonly args?: readonly string[] | ((lab: Lab) => readonly string[]); readonly prefix?: string } = {}): Promise<DaemonRig> {
   const lab = await Lab.create({ prefix: options.prefix ?? 'berth-d' });
   const host = lab.host;
   const output: string[] = [];
   // The daemon's upstream resolver is the lab router, never the machine's own (tests send no
   // DNS traffic out of the lab); `args` may name another file.
   const resolvConf = join(lab.dir, 'resolv.conf');
+  const extraArgs = typeof options.args === 'function' ? options.args(lab) : options.args ?? [];
   writeFileSync(resolvConf, `nameserver ${lab.router.ip}\n`);
   const rig: DaemonRig = {
     lab, host, output,
     daemon: undefined as unknown as ChildProcess,
     start: async () => {
-      const child = lab.spawn(host.netns, [process.execPath, BERTHD, '--root', host.stateDir, '--run-root', host.runDir, '--log-level', 'debug', '--host-resolv-conf', resolvConf, ...(options.args ?? [])]);
+      const child = lab.spawn(host.netns, [process.execPath, BERTHD, '--root', host.stateDir, '--run-root', host.runDir, '--log-level', 'debug', '--host-resolv-conf', resolvConf, ...extraArgs]);
       child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
       child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
       rig.daemon = child;

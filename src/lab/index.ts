@@ -4,6 +4,8 @@ export { startDaemon } from './berthd.js';
 export type { DaemonRig } from './berthd.js';
 export { runInLab } from './lab-worker.js';
 export { startFakeUpstream, stopProcess } from './upstream-rig.js';
+export { BUSYBOX_PAGE, importBusyboxImage, startDockerd } from './docker-lab.js';
+export type { DockerdRig } from './docker-lab.js';
 export { startCluster } from './cluster.js';
 export type { ClusterNode, ClusterRig } from './cluster.js';
 export { startLabEtcd } from './etcd.js';
