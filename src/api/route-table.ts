@@ -1,4 +1,5 @@
 import { createSandbox, inspectContainer, listContainers, removeContainer } from './routes/containers.js';
+import { streamEvents } from './routes/events.js';
 import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from './routes/networks.js';
 import type { RouteTable } from './routes/route-context.js';
 import { getInfo, getVersion, ping } from './routes/system.js';
@@ -14,6 +15,7 @@ export const ROUTES: RouteTable = [
   ['HEAD', /^\/_ping$/, ping],
   ['GET', /^\/version$/, getVersion],
   ['GET', /^\/info$/, getInfo],
+  ['GET', /^\/events$/, streamEvents],
   ['GET', /^\/networks\/?$/, listNetworks],
   ['POST', /^\/networks\/create$/, createNetwork],
   ['POST', /^\/networks\/prune$/, pruneNetworks],

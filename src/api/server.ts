@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { BerthError, toBerthError } from '../errors/index.js';
 import type { NetworkController, Logger } from '../controller/index.js';
+import type { EventSource } from '../events/index.js';
 import { ERROR_STATUS } from './error-status.js';
 import { readJson, sendJson } from './http-io.js';
 import { ROUTES } from './route-table.js';
@@ -24,6 +25,8 @@ export interface ApiServerOptions {
   readonly version: string;
   /** Request bodies above this are refused with 413 (default 1 MiB). */
   readonly maxBodyBytes?: number;
+  /** Serves `GET /events`; without it that route is 501. */
+  readonly events?: EventSource;
 }
 
 function compareVersions(a: string, b: string): number {
@@ -64,6 +67,7 @@ async function dispatch(options: ApiServerOptions, request: IncomingMessage, res
     await handler({
       controller: options.controller,
       runner: options.runner,
+      events: options.events,
       method,
       params: match.slice(1).map((param) => decodeURIComponent(param)),
       query: url.searchParams,

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ApiClient, CliError, DEFAULT_HOST, parseHost } from './client.js';
 import type { CliIo, CommandContext } from './io.js';
+import { eventCommands } from './commands/events.js';
 import { networkCommands } from './commands/network.js';
 import { runCommands } from './commands/run.js';
 import { sandboxCommands } from './commands/sandbox.js';
@@ -28,6 +29,7 @@ function program(options: CliOptions, setExit: (code: number) => void): Command 
   runCommands(root, context);
   sandboxCommands(root, context);
   systemCommands(root, context);
+  eventCommands(root, context);
   return root;
 }
 

@@ -75,6 +75,38 @@ export class ApiClient {
     });
   }
 
+  /**
+   * A streaming GET (`/events`): `onLine` gets each newline-terminated line as it arrives;
+   * resolves when the daemon ends the stream. A non-2xx status throws the daemon's message.
+   */
+  stream(path: string, onLine: (line: string) => void): Promise<void> {
+    const target = this.#address.socketPath === undefined ? { host: this.#address.host, port: this.#address.port } : { socketPath: this.#address.socketPath };
+    return new Promise((resolve, reject) => {
+      const req = request({ ...target, method: 'GET', path: `/v${CLIENT_API_VERSION}${path}` }, (res) => {
+        let pending = '';
+        const failed = (res.statusCode ?? 0) >= 300;
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          pending += chunk;
+          if (failed) return;
+          let newline = pending.indexOf('\n');
+          while (newline !== -1) {
+            onLine(pending.slice(0, newline));
+            pending = pending.slice(newline + 1);
+            newline = pending.indexOf('\n');
+          }
+        });
+        res.on('end', () => {
+          if (failed) reject(new CliError(`Error response from daemon: ${daemonMessage(parseBody(pending, res.headers['content-type']))}`));
+          else resolve();
+        });
+        res.on('error', reject);
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => reject(new CliError(`cannot reach berthd at ${this.#address.text}: ${error.code ?? error.message}`)));
+      req.end();
+    });
+  }
+
   /** Like `call`, but throws the daemon's message on a non-2xx status. */
   async ok(method: string, path: string, body?: unknown): Promise<unknown> {
     const reply = await this.call(method, path, body);

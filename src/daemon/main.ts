@@ -25,6 +25,7 @@ import { predefinedNetworks } from './predefined-networks.js';
 import { prepareDockerPlugin } from './docker-plugin.js';
 import { wireCluster } from './cluster-wiring.js';
 import { EmbeddedDns, createForwarder, createQueryHandler } from '../../dns/index.js';
+import { EventBus, EventedController } from '../events/index.js';
 
 async function start(options: DaemonOptions): Promise<void> {
   const log = pino({ level: options.logLevel, base: { pid: process.pid } });
@@ -73,8 +74,11 @@ async function start(options: DaemonOptions): Promise<void> {
   });
   log.info({ report }, 'reconciled kernel with store');
   await plugin?.serve();
-  const runner = new ProcessRunner({ controller, sandboxDir, spawn: spawnSandboxProcess, alive: processAlive, log: logger });
-  const server = createApiServer({ controller, runner, log: logger, version: BERTH_VERSION });
+  // GET /events: every change made through the API (and the runner) is published after it succeeds.
+  const events = new EventBus();
+  const api = new EventedController({ controller, sink: events });
+  const runner = new ProcessRunner({ controller: api, sandboxDir, spawn: spawnSandboxProcess, alive: processAlive, log: logger });
+  const server = createApiServer({ controller: api, runner, log: logger, version: BERTH_VERSION, events });
   const trimmer = new IdleTrimmer({ trim: releaseFreeMemory });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') response.once('finish', () => trimmer.touch());
@@ -82,7 +86,7 @@ async function start(options: DaemonOptions): Promise<void> {
   await listenUnix(server, options.socket);
   const tcpServers = await Promise.all(options.hosts.map(async (host) => {
     const [address, port] = host.slice('tcp://'.length).split(/:(?=\d+$)/);
-    const tcp = createApiServer({ controller, runner, log: logger, version: BERTH_VERSION });
+    const tcp = createApiServer({ controller: api, runner, log: logger, version: BERTH_VERSION, events });
     await new Promise<void>((resolve) => tcp.listen(Number(port), address, resolve));
     return tcp;
   }));

@@ -1,11 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import type { NetworkController } from '../../controller/index.js';
+import type { EventSource } from '../../events/index.js';
 import type { SandboxRunner } from '../sandbox-runner.js';
 
 /** What a route handler gets: the controller, path parameters, query, a lazy JSON body and the response. */
 export interface RouteContext {
   readonly controller: NetworkController;
   readonly runner: SandboxRunner | undefined;
+  /** The daemon's events, for `GET /events` (501 without). */
+  readonly events: EventSource | undefined;
   readonly method: string;
   readonly params: readonly string[];
   readonly query: URLSearchParams;
