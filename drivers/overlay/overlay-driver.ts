@@ -35,6 +35,11 @@ export class OverlayDriver implements NetworkDriver, NetworkRestorer, PeerSync {
   readonly #vnis = new Map<string, number>();
   /** Remote peers programmed per network, to know when a VTEP's flood entry can go. */
   readonly #peers = new Map<string, Map<string, RemotePeerInfo>>();
+  /**
+   * Sandbox MTU per network, found when its devices are ensured: join must not dump the host's
+   * addresses (concurrent netlink dumps on one socket interleave) and the uplink rarely changes.
+   */
+  readonly #mtus = new Map<string, number>();
 
   constructor(init: { readonly host: NetnsKernel; readonly advertiseAddress: string }) {
     this.#host = init.host;
@@ -66,6 +71,7 @@ export class OverlayDriver implements NetworkDriver, NetworkRestorer, PeerSync {
     const state = readOverlayState(plan.state);
     await ensureOverlayDevices(this.#host, { networkId: plan.networkId, vni: state.vni, local: this.#advertiseAddress, mtu: state.mtu });
     this.#vnis.set(plan.networkId, state.vni);
+    this.#mtus.set(plan.networkId, await overlayMtu(this.#host, { local: this.#advertiseAddress, mtu: state.mtu }));
     return plan.state;
   }
 
@@ -74,6 +80,7 @@ export class OverlayDriver implements NetworkDriver, NetworkRestorer, PeerSync {
     const state = readOverlayState(network.state);
     this.#vnis.set(network.id, state.vni);
     const { repaired } = await ensureOverlayDevices(this.#host, { networkId: network.id, vni: state.vni, local: this.#advertiseAddress, mtu: state.mtu });
+    this.#mtus.set(network.id, await overlayMtu(this.#host, { local: this.#advertiseAddress, mtu: state.mtu }));
     return repaired;
   }
 
@@ -90,6 +97,7 @@ export class OverlayDriver implements NetworkDriver, NetworkRestorer, PeerSync {
     await removeOverlayDevices(this.#host, network.id);
     this.#vnis.delete(network.id);
     this.#peers.delete(network.id);
+    this.#mtus.delete(network.id);
   }
 
   createEndpoint(network: DriverNetwork, endpoint: EndpointRequest): Promise<DriverEndpoint> {
@@ -110,7 +118,8 @@ export class OverlayDriver implements NetworkDriver, NetworkRestorer, PeerSync {
     const state = readOverlayState(network.state);
     const { bridge } = overlayDeviceNames(network.id);
     const { hostVeth } = readOverlayEndpointState(endpoint.state);
-    const mtu = await overlayMtu(this.#host, { local: this.#advertiseAddress, mtu: state.mtu });
+    const mtu = this.#mtus.get(network.id) ?? (await overlayMtu(this.#host, { local: this.#advertiseAddress, mtu: state.mtu }));
+    this.#mtus.set(network.id, mtu);
     await this.#host.links.create({
       kind: 'veth', name: hostVeth, alias: `berth:${network.id}:${endpoint.id}`, master: bridge, up: true, mtu,
       peer: { name: sandbox.interfaceName, netnsPath: sandbox.netnsPath, mtu, ...(endpoint.macAddress === undefined ? {} : { mac: endpoint.macAddress }) },
@@ -145,6 +154,8 @@ export class OverlayDriver implements NetworkDriver, NetworkRestorer, PeerSync {
     if (peer.mac !== undefined) {
       for (const ip of [peer.ipv4, peer.ipv6]) if (ip !== undefined) await this.#host.neighbours.remove({ link: vxlan, ip });
       await this.#host.fdb.remove({ link: vxlan, mac: peer.mac, destination: peer.vtep });
+      // And what the bridge learned from the peer's frames (on its VXLAN port), so nothing points at a dead MAC.
+      await this.#host.fdb.remove({ link: vxlan, mac: peer.mac });
     }
     const stillUsed = [...(peers?.values() ?? [])].some((other) => other.vtep === peer.vtep);
     if (!stillUsed) await this.#host.fdb.remove({ link: vxlan, mac: FLOOD_MAC, destination: peer.vtep });

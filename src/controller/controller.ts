@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { BerthError } from '../errors/index.js';
 import type { IpamDriver, NetworkDriver } from '../driver-api/index.js';
 import type { Kernel } from '../kernel/index.js';
-import type { NetworkRecord, Store } from '../store/index.js';
+import type { NetworkRecord, SandboxRecord, Store } from '../store/index.js';
 import { ControllerState } from './controller-state.js';
 import type { ControllerDeps, ControllerPaths } from './controller-deps.js';
 import type { ConnectInput, CreateNetworkInput, CreateSandboxInput, DisconnectInput, RemoveSandboxInput } from './inputs.js';
@@ -149,7 +149,9 @@ export class Controller implements NetworkController {
   }
 
   async createSandbox(input: CreateSandboxInput): Promise<SandboxView> {
-    const sandbox = await createSandbox(this.#deps, input);
+    // A sandbox created with networks connects them: a lost race for an address is retried whole.
+    const create = (): Promise<SandboxRecord> => createSandbox(this.#deps, input);
+    const sandbox = this.#deps.cluster === undefined ? await create() : await this.#deps.cluster.retryOnConflict(create);
     return this.#deps.state.sandboxView(sandbox);
   }
 
