@@ -1,7 +1,7 @@
 /**
  * The `scripts/try` tour: a lab (a throwaway namespace playing a host, with an uplink to a lab
  * router), berthd running inside it, and the berth CLI and the real docker CLI driving it:
- * networks, sandboxes pinging each other by name, a published port, isolation between networks, then everything removed.
+ * networks, sandboxes pinging each other by name, a published port, a macvlan LAN, isolation between networks, then everything removed.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,6 +74,18 @@ async function main(): Promise<void> {
     } finally {
       rmSync(www, { recursive: true, force: true });
     }
+    say('macvlan: a sandbox as a host on the lab LAN (its own MAC and address on the uplink)');
+    await berth(rig, ['network', 'create', '-d', 'macvlan', '-o', 'parent=eth0', '--subnet', '198.18.0.0/24', '--gateway', rig.lab.router.ip, '--ip-range', '198.18.0.128/25', 'lan']);
+    await berth(rig, ['run', '-d', '--name', 'lanbox', '--network', 'lan', '--', 'sleep', '300']);
+    await berth(rig, ['exec', 'lanbox', '--', 'ip', '-d', 'link', 'show', 'eth0']);
+    await berth(rig, ['exec', 'lanbox', '--', 'ping', '-c', '1', '-W', '2', rig.lab.router.ip]);
+    const lanIp = ((JSON.parse((await rig.berth(['network', 'inspect', 'lan'])).stdout) as { Containers?: Record<string, { IPv4Address: string }> }[])[0]?.Containers ?? {});
+    const address = Object.values(lanIp)[0]?.IPv4Address.split('/')[0] ?? '';
+    const fromRouter = await rig.lab.run(rig.lab.router.netns, ['ping', '-c', '1', '-W', '2', address]).then(() => 'reachable', () => 'unreachable');
+    process.stdout.write(`lab router → lanbox ${address} (straight over the LAN, no NAT): ${fromRouter}\n`);
+    await berth(rig, ['rm', '-f', 'lanbox']);
+    await berth(rig, ['network', 'rm', 'lan']);
+
     say('Isolation and the way out');
     const masq = await rig.berth(['exec', 'web', '--', 'ping', '-c', '1', '-W', '2', rig.lab.router.ip]);
     process.stdout.write(`web → lab router ${rig.lab.router.ip} (masqueraded by the lab host): ${masq.exitCode === 0 ? 'reachable' : 'unreachable'}\n`);
