@@ -24,8 +24,10 @@ export async function berthOk(rig: DaemonRig, args: readonly string[]): Promise<
 
 /** An HTTP/1.0 GET through bash's /dev/tcp from a namespace (IPv4 or [IPv6] URLs); the body, or undefined when it fails. */
 export async function fetchFrom(netnsPath: string, url: string): Promise<string | undefined> {
-  const { hostname, port } = new URL(url);
-  const host = hostname.replace(/^\[|\]$/g, '');
+  const parsed = new URL(url);
+  // URL leaves the port empty when it is the scheme's default (http://ip/ and http://ip:80/).
+  const port = parsed.port === '' ? '80' : parsed.port;
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
   const script = `exec 3<>/dev/tcp/${host}/${port} && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && timeout 2 cat <&3`;
   const result = await execa('nsenter', [`--net=${netnsPath}`, 'timeout', '3', 'bash', '-c', script], { reject: false, timeout: 10_000 });
   if (result.exitCode !== 0 || !result.stdout.startsWith('HTTP/1.')) return undefined;
