@@ -1,5 +1,5 @@
 import type { Netns, SocketOps } from '../src/kernel/index.js';
-import type { QueryHandler, Upstream } from './dns-types.js';
+import type { QueryContext, QueryHandler, Transport, Upstream } from './dns-types.js';
 import { NameRegistry } from './name-registry.js';
 import { fastLocalAnswer } from './fast-answer.js';
 import { listenInSandbox } from './sandbox-listener.js';
@@ -21,6 +21,18 @@ interface Served {
   upstreams: readonly Upstream[];
 }
 
+/** What one answered query looked like, for metrics: `fast` is the local fast path, `full` the query handler. */
+export interface DnsQueryOutcome {
+  readonly transport: Transport;
+  readonly path: 'fast' | 'full';
+  /** The reply sent (undefined: dropped). */
+  readonly response: Buffer | undefined;
+  readonly seconds: number;
+}
+
+/** Called after each query is answered (berthd's metrics); must not throw. */
+export type DnsObserver = (outcome: DnsQueryOutcome) => void;
+
 export interface EmbeddedDnsOptions {
   readonly sockets: SocketOps;
   readonly handler: QueryHandler;
@@ -28,6 +40,7 @@ export interface EmbeddedDnsOptions {
   /** 53 unless set (tests). */
   readonly port?: number;
   readonly onError?: (error: Error, sandboxId: string) => void;
+  readonly observer?: DnsObserver;
 }
 
 /**
@@ -63,11 +76,29 @@ export class EmbeddedDns {
         sockets: this.#options.sockets,
         netns: sandbox.netns,
         ...(this.#options.port === undefined ? {} : { port: this.#options.port }),
-        onQuery: (query, transport) => fastLocalAnswer(query, { names, ttl, transport }) ?? this.#options.handler.handle(query, { transport, names, upstreams: served.upstreams, ttl }),
+        onQuery: (query, transport) => this.#answer(query, { transport, names, upstreams: served.upstreams, ttl }),
         onError: (error) => this.#options.onError?.(error, sandbox.id),
       }),
     };
     this.#served.set(sandbox.id, served);
+  }
+
+  /** The fast path, else the handler; reported to the observer when there is one (the fast path stays synchronous). */
+  #answer(query: Buffer, context: QueryContext): Buffer | Promise<Buffer | undefined> {
+    const observer = this.#options.observer;
+    const started = observer === undefined ? 0 : performance.now();
+    const elapsed = (): number => (performance.now() - started) / 1000;
+    const fast = fastLocalAnswer(query, { names: context.names, ttl: context.ttl, transport: context.transport });
+    if (fast !== undefined) {
+      observer?.({ transport: context.transport, path: 'fast', response: fast, seconds: elapsed() });
+      return fast;
+    }
+    const pending = this.#options.handler.handle(query, context);
+    if (observer === undefined) return pending;
+    return pending.then((response) => {
+      observer({ transport: context.transport, path: 'full', response, seconds: elapsed() });
+      return response;
+    });
   }
 
   /** Closes the sandbox's listener (its sockets would keep the namespace alive). Idempotent. */

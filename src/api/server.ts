@@ -27,6 +27,8 @@ export interface ApiServerOptions {
   readonly maxBodyBytes?: number;
   /** Serves `GET /events`; without it that route is 501. */
   readonly events?: EventSource;
+  /** Told about every finished request (metrics); `route` is the handler's name, `notFound` when none matched. */
+  readonly onRequest?: (sample: { readonly method: string; readonly route: string; readonly status: number; readonly seconds: number }) => void;
 }
 
 function compareVersions(a: string, b: string): number {
@@ -57,13 +59,16 @@ function bodyReader(request: IncomingMessage, limit: number): () => Promise<unkn
   };
 }
 
-async function dispatch(options: ApiServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** Runs the matching route; `matched` learns its handler's name before it runs (for metrics, also when it throws). */
+async function dispatch(options: ApiServerOptions, exchange: { request: IncomingMessage; response: ServerResponse; matched: (route: string) => void }): Promise<void> {
+  const { request, response } = exchange;
   const url = new URL(request.url ?? '/', 'http://berth');
   const path = unversioned(url.pathname);
   const method = request.method ?? 'GET';
   for (const [routeMethod, pattern, handler] of ROUTES) {
     const match = pattern.exec(path);
     if (match === null || routeMethod !== method) continue;
+    exchange.matched(handler.name);
     await handler({
       controller: options.controller,
       runner: options.runner,
@@ -106,11 +111,13 @@ export function createApiServer(options: ApiServerOptions): Server {
     response.setHeader('Server', `Berth/${options.version} (linux)`);
     response.setHeader('Ostype', 'linux');
     response.setHeader('Docker-Experimental', 'false');
-    dispatch(options, request, response)
+    let route = 'notFound';
+    dispatch(options, { request, response, matched: (name) => { route = name; } })
       .catch((caught: unknown) => fail(options, { request, response }, caught))
       .finally(() => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         options.log.debug({ method: request.method, path: request.url, status: response.statusCode, ms }, 'api request');
+        options.onRequest?.({ method: request.method ?? 'GET', route, status: response.statusCode, seconds: ms / 1000 });
       });
   });
 }

@@ -25,7 +25,10 @@ import { predefinedNetworks } from './predefined-networks.js';
 import { prepareDockerPlugin } from './docker-plugin.js';
 import { wireCluster } from './cluster-wiring.js';
 import { EmbeddedDns, createForwarder, createQueryHandler } from '../../dns/index.js';
+import type { DnsQueryOutcome } from '../../dns/index.js';
 import { EventBus, EventedController } from '../events/index.js';
+import { BerthMetrics, observedForwarder, serveMetrics } from '../metrics/index.js';
+import type { ApiRequestSample } from '../metrics/index.js';
 
 async function start(options: DaemonOptions): Promise<void> {
   const log = pino({ level: options.logLevel, base: { pid: process.pid } });
@@ -44,12 +47,16 @@ async function start(options: DaemonOptions): Promise<void> {
   const store = SqliteStore.open(join(options.root, 'berth.db'));
   const ipam = new DefaultIpam({ ...(options.defaultAddressPools.length === 0 ? {} : { defaultPools: options.defaultAddressPools.map((pool) => parseDefaultAddressPool(pool)) }) });
   const sandboxDir = join(options.runRoot, 'sandboxes');
-  const forwarder = createForwarder({ sockets: kernel.sockets, timeoutMs: options.dnsTimeoutMs });
+  // --metrics-addr: object gauges read the (evented) controller at scrape time, the rest is counted as it happens.
+  const metrics = options.metrics === undefined ? undefined : new BerthMetrics({ controller: () => api });
+  const plainForwarder = createForwarder({ sockets: kernel.sockets, timeoutMs: options.dnsTimeoutMs });
+  const forwarder = metrics === undefined ? plainForwarder : observedForwarder(plainForwarder, (result) => metrics.observeDnsForward(result));
   const dns = new EmbeddedDns({
     sockets: kernel.sockets,
     handler: createQueryHandler({ forwarder }),
     ttl: options.dnsTtl,
     onError: (error, sandboxId) => log.warn({ sandbox: sandboxId, error: error.message }, 'embedded DNS socket error'),
+    ...(metrics === undefined ? {} : { observer: (outcome: DnsQueryOutcome) => metrics.observeDnsQuery(outcome) }),
   });
   // macvlan and ipvlan share one registry: a parent interface serves one network of either.
   const parents = new ParentRegistry();
@@ -73,12 +80,14 @@ async function start(options: DaemonOptions): Promise<void> {
     dns,
   });
   log.info({ report }, 'reconciled kernel with store');
+  metrics?.observeReconcile(report);
   await plugin?.serve();
   // GET /events: every change made through the API (and the runner) is published after it succeeds.
   const events = new EventBus();
   const api = new EventedController({ controller, sink: events });
   const runner = new ProcessRunner({ controller: api, sandboxDir, spawn: spawnSandboxProcess, alive: processAlive, log: logger });
-  const server = createApiServer({ controller: api, runner, log: logger, version: BERTH_VERSION, events });
+  const onRequest = metrics === undefined ? {} : { onRequest: (sample: ApiRequestSample) => metrics.observeApiRequest(sample) };
+  const server = createApiServer({ controller: api, runner, log: logger, version: BERTH_VERSION, events, ...onRequest });
   const trimmer = new IdleTrimmer({ trim: releaseFreeMemory });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') response.once('finish', () => trimmer.touch());
@@ -86,16 +95,18 @@ async function start(options: DaemonOptions): Promise<void> {
   await listenUnix(server, options.socket);
   const tcpServers = await Promise.all(options.hosts.map(async (host) => {
     const [address, port] = host.slice('tcp://'.length).split(/:(?=\d+$)/);
-    const tcp = createApiServer({ controller: api, runner, log: logger, version: BERTH_VERSION, events });
+    const tcp = createApiServer({ controller: api, runner, log: logger, version: BERTH_VERSION, events, ...onRequest });
     await new Promise<void>((resolve) => tcp.listen(Number(port), address, resolve));
     return tcp;
   }));
-  log.info({ socket: options.socket, firewall: firewall.transport, version: BERTH_VERSION }, 'berthd ready');
+  const metricsServer = metrics === undefined || options.metrics === undefined ? undefined : await serveMetrics({ source: metrics, address: options.metrics });
+  log.info({ socket: options.socket, firewall: firewall.transport, version: BERTH_VERSION, metrics: options.metrics }, 'berthd ready');
   const stop = (signal: string): void => {
     log.info({ signal }, 'berthd stopping');
     trimmer.stop();
     plugin?.close();
     for (const tcp of tcpServers) tcp.close();
+    metricsServer?.close();
     server.close(() => {
       dns.close();
       forwarder.close();

@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
 import { BerthError } from '../errors/index.js';
+import { parseMetricsAddress } from '../metrics/index.js';
+import type { MetricsAddress } from '../metrics/index.js';
 
 /** berthd's settings after parsing flags. */
 export interface DaemonOptions {
@@ -23,6 +25,8 @@ export interface DaemonOptions {
   readonly dnsTimeoutMs: number;
   /** --cluster-store etcd://HOST:PORT[,HOST:PORT]: global networks live there (docs/overlay.md). */
   readonly cluster?: ClusterStoreOptions;
+  /** `--metrics-addr`: serve Prometheus metrics there (off unless set; loopback or unix only without --metrics-allow-remote). */
+  readonly metrics?: MetricsAddress;
 }
 
 /** Where global networks are kept and how this host appears in the cluster. */
@@ -57,6 +61,8 @@ export function daemonCommand(version: string): Command {
     .option('--host-resolv-conf <path>', "the host's resolv.conf (upstream servers, search domains)", '/etc/resolv.conf')
     .option('--dns-ttl <seconds>', 'TTL of embedded DNS answers', '600')
     .option('--dns-timeout <ms>', 'time for a forwarded query over all upstreams before SERVFAIL', '4000')
+    .option('--metrics-addr <address>', 'serve Prometheus metrics at GET /metrics on unix:///path or 127.0.0.1:PORT (off by default; docs/metrics.md)')
+    .option('--metrics-allow-remote', 'allow --metrics-addr on a non-loopback TCP address (the metrics have no authentication)')
     .option('--cluster-store <url>', 'etcd://HOST:PORT[,HOST:PORT...]: keep global (overlay) networks in this etcd cluster')
     .option('--advertise-addr <ip>', 'this host\'s address for VXLAN (VTEP) traffic; required with --cluster-store')
     .option('--cluster-lease-ttl <seconds>', 'how long a silent host keeps its peers in the cluster', '15')
@@ -128,5 +134,6 @@ export function toDaemonOptions(raw: Record<string, unknown>): DaemonOptions {
     dnsTtl: integer({ flag: 'dns-ttl', value: text('dnsTtl'), max: 2_147_483_647 }),
     dnsTimeoutMs: integer({ flag: 'dns-timeout', value: text('dnsTimeout'), max: 60_000, min: 1 }),
     ...withCluster(clusterOptions(raw)),
+    ...(typeof raw['metricsAddr'] === 'string' ? { metrics: parseMetricsAddress(raw['metricsAddr'], { allowRemote: raw['metricsAllowRemote'] === true }) } : {}),
   };
 }
