@@ -25,6 +25,7 @@ import type { SandboxDns } from './sandbox-dns.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { NetworkView, SandboxView } from './views.js';
 import { ClusterSync } from './cluster-sync.js';
+import { GATEWAY_BRIDGE_INPUT, GATEWAY_BRIDGE_NETWORK, unneededGatewayEndpoint, wantsGatewayBridge } from './gateway-bridge.js';
 import type { ClusterOptions } from './cluster-sync.js';
 
 export interface ControllerOptions {
@@ -115,8 +116,40 @@ export class Controller implements NetworkController {
   }
 
   async connect(input: ConnectInput): Promise<SandboxView> {
-    if (this.#deps.cluster !== undefined) return this.#deps.cluster.retryOnConflict(() => this.#connect(input));
-    return this.#connect(input);
+    if (this.#deps.cluster === undefined) return this.#connect(input);
+    const view = await this.#deps.cluster.retryOnConflict(() => this.#connect(input));
+    await this.#syncGatewayBridge(view.sandbox.id);
+    return this.getSandbox(view.sandbox.id);
+  }
+
+  /** With a cluster store: gives a sandbox on overlay networks its egress endpoint on the gateway bridge, or takes it away. */
+  async #syncGatewayBridge(sandboxId: string): Promise<void> {
+    try {
+      await this.#applyGatewayBridge(sandboxId);
+    } catch (error) {
+      // The change the user asked for is done; only egress is missing: say so rather than fail it.
+      this.#deps.log.error({ sandbox: sandboxId, error: String(error) }, 'gateway bridge endpoint could not be set up');
+    }
+  }
+
+  async #applyGatewayBridge(sandboxId: string): Promise<void> {
+    const deps = this.#deps;
+    const sandbox = deps.state.sandboxes.get(sandboxId);
+    if (deps.cluster === undefined || sandbox === undefined) return;
+    if (wantsGatewayBridge(deps, sandbox)) {
+      const network = await deps.lock.with(['gateway-bridge'], async () => {
+        const existing = [...deps.state.networks.values()].find((candidate) => candidate.name === GATEWAY_BRIDGE_NETWORK);
+        return existing ?? createNetwork(deps, { ...GATEWAY_BRIDGE_INPUT, options: { ...GATEWAY_BRIDGE_INPUT.options } });
+      });
+      await deps.lock.with([network.id, sandbox.id], async () => {
+        await connectEndpoint(deps, { network, sandbox: deps.state.sandbox(sandbox.id), input: { network: network.id } });
+      });
+      return;
+    }
+    const endpointId = unneededGatewayEndpoint(deps, sandbox);
+    const endpoint = endpointId === undefined ? undefined : deps.state.endpoints.get(endpointId);
+    if (endpoint === undefined) return;
+    await deps.lock.with([endpoint.networkId, sandbox.id], () => disconnectEndpoint(deps, { endpoint, force: true }));
   }
 
   async #connect(input: ConnectInput): Promise<SandboxView> {
@@ -138,6 +171,7 @@ export class Controller implements NetworkController {
       }
       await disconnectEndpoint(this.#deps, { endpoint, force: input.force === true });
     });
+    await this.#syncGatewayBridge(sandbox.id);
   }
 
   listSandboxes(): readonly SandboxView[] {
@@ -152,7 +186,8 @@ export class Controller implements NetworkController {
     // A sandbox created with networks connects them: a lost race for an address is retried whole.
     const create = (): Promise<SandboxRecord> => createSandbox(this.#deps, input);
     const sandbox = this.#deps.cluster === undefined ? await create() : await this.#deps.cluster.retryOnConflict(create);
-    return this.#deps.state.sandboxView(sandbox);
+    await this.#syncGatewayBridge(sandbox.id);
+    return this.getSandbox(sandbox.id);
   }
 
   async removeSandbox(input: RemoveSandboxInput): Promise<void> {

@@ -16,7 +16,8 @@ const ALIAS_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,252})$/;
 
 /** True when endpoints of `network` give a sandbox its default route. */
 export function providesGateway(network: NetworkRecord): boolean {
-  return !network.internal && network.driver !== 'null' && network.driver !== 'host' && network.ipam.ipv4.some((config) => config.allocated.gateway !== undefined);
+  // Global (overlay) networks are flat L2 segments: their sandboxes leave through the gateway bridge (gateway-bridge.ts).
+  return !network.internal && network.scope !== 'global' && network.driver !== 'null' && network.driver !== 'host' && network.ipam.ipv4.some((config) => config.allocated.gateway !== undefined);
 }
 
 function nextInterfaceName(endpoints: readonly EndpointRecord[]): string {

@@ -75,6 +75,20 @@ describe('overlay network across three hosts', () => {
     expect(text).toMatch(/198\.18\.0\.3\.\d+ > 198\.18\.0\.4\.4789: VXLAN, flags \[I\] \(0x08\), vni 4096/);
   });
 
+  test('overlay sandboxes reach outside through the gateway bridge (default route, masquerade); internal overlays get none', async () => {
+    const [one, two] = [rig.node(0), rig.node(1)];
+    const routes = await berth(two, ['exec', 'alpha', '--', 'ip', 'route']);
+    expect(routes).toMatch(/^default via \S+ dev eth1/m);
+    expect(await berth(two, ['exec', 'alpha', '--', 'ping', '-c', '1', '-W', '2', rig.lab.router.ip])).toContain('1 received');
+    const listed = (await two.api('GET', '/networks/berth_gwbridge')).body as { Driver: string; Scope: string; Options: Record<string, string> };
+    expect(listed).toMatchObject({ Driver: 'bridge', Scope: 'local', Options: { 'com.docker.network.bridge.enable_icc': 'false' } });
+    await berth(one, ['network', 'create', '-d', 'overlay', '--internal', '--subnet', '10.72.0.0/24', 'ovi']);
+    await berth(one, ['run', '-d', '--name', 'india', '--network', 'ovi', '--', 'sleep', '600']);
+    expect(await berth(one, ['exec', 'india', '--', 'ip', 'route'])).not.toContain('default');
+    await berth(one, ['rm', '-f', 'india']);
+    await berth(one, ['network', 'rm', 'ovi']);
+  });
+
   test('two overlay networks are isolated from each other', async () => {
     const [one, two] = [rig.node(0), rig.node(1)];
     const ov2 = (await berth(one, ['network', 'create', '-d', 'overlay', '--subnet', '10.71.0.0/24', 'ov2'])).trim();

@@ -64,3 +64,22 @@ describe('hosts and etcd failing', () => {
     expect((await berth(one, ['exec', 'xray', '--', 'dig', '+short', 'whiskey'])).trim()).toBe(whiskey.ip);
   }, 60_000);
 });
+
+describe('berthd restarted', () => {
+  test('kill -9 and restart of a berthd with live sandboxes: its endpoints come back from etcd, peers both ways still work', async () => {
+    const [one, two] = [rig.node(0), rig.node(1)];
+    const yankee = await endpointOf(two, { name: 'yankee', network: 'ov' });
+    await two.kill();
+    await two.start();
+    expect((await two.api('GET', '/networks/ov')).status).toBe(200);
+    expect(await two.run(['ip', '-o', 'link', 'show'])).toContain(`vx-${ov.slice(0, 12)}`);
+    await berth(one, ['run', '-d', '--name', 'victor', '--network', 'ov', '--', 'sleep', '600']);
+    const victor = await endpointOf(one, { name: 'victor', network: 'ov' });
+    const ping = await until('yankee → victor after the restart', async () => berth(two, ['exec', 'yankee', '--', 'ping', '-c', '1', '-W', '1', victor.ip]));
+    expect(ping).toContain('1 received');
+    expect((await berth(one, ['exec', 'victor', '--', 'dig', '+short', 'yankee'])).trim()).toBe(yankee.ip);
+    // Its address stays its own: a new sandbox on host 2 gets another one.
+    await berth(two, ['run', '-d', '--name', 'uniform', '--network', 'ov', '--', 'sleep', '600']);
+    expect((await endpointOf(two, { name: 'uniform', network: 'ov' })).ip).not.toBe(yankee.ip);
+  }, 60_000);
+});
