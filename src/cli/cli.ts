@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { ApiClient, CliError, DEFAULT_HOST, parseHost } from './client.js';
 import type { CliIo, CommandContext } from './io.js';
+import { LinuxHostProbe } from '../doctor/index.js';
+import type { HostProbe } from '../doctor/index.js';
+import { doctorCommands } from './commands/doctor.js';
 import { eventCommands } from './commands/events.js';
 import { networkCommands } from './commands/network.js';
 import { runCommands } from './commands/run.js';
@@ -12,6 +15,8 @@ export interface CliOptions {
   readonly io: CliIo;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly version: string;
+  /** What `berth doctor` reads (tests pass a fake); the machine unless set. */
+  readonly doctorProbe?: HostProbe;
 }
 
 function program(options: CliOptions, setExit: (code: number) => void): Command {
@@ -30,6 +35,10 @@ function program(options: CliOptions, setExit: (code: number) => void): Command 
   sandboxCommands(root, context);
   systemCommands(root, context);
   eventCommands(root, context);
+  doctorCommands(root, context, {
+    probe: () => options.doctorProbe ?? new LinuxHostProbe(),
+    host: () => root.opts<{ host?: string }>().host ?? options.env['BERTH_HOST'] ?? DEFAULT_HOST,
+  });
   return root;
 }
 
