@@ -147,6 +147,27 @@ export class OverlayDriver implements NetworkDriver, NetworkRestorer, PeerSync {
     for (const ip of [peer.ipv4, peer.ipv6]) if (ip !== undefined) await this.#host.neighbours.ensure({ link: vxlan, ip, mac: peer.mac });
   }
 
+  /** After a restart: FDB and neighbour entries of the VXLAN device that no live peer accounts for go. */
+  async prunePeers(network: DriverNetwork, peers: readonly RemotePeerInfo[]): Promise<readonly string[]> {
+    const { vxlan } = overlayDeviceNames(network.id);
+    if ((await this.#host.links.find(vxlan)) === undefined) return [];
+    const remote = peers.filter((peer) => peer.vtep !== this.#advertiseAddress);
+    const wanted = new Set(remote.flatMap((peer) => [`${FLOOD_MAC}>${peer.vtep}`, ...(peer.mac === undefined ? [] : [`${peer.mac}>${peer.vtep}`])]));
+    const wantedIps = new Set(remote.flatMap((peer) => [peer.ipv4, peer.ipv6].filter((ip): ip is string => ip !== undefined)));
+    const removed: string[] = [];
+    for (const entry of await this.#host.fdb.list(vxlan)) {
+      if (entry.destination === undefined || wanted.has(`${entry.mac}>${entry.destination}`)) continue;
+      await this.#host.fdb.remove(entry);
+      removed.push(`fdb ${entry.mac} dst ${entry.destination}`);
+    }
+    for (const entry of await this.#host.neighbours.list(vxlan)) {
+      if (wantedIps.has(entry.ip)) continue;
+      await this.#host.neighbours.remove(entry);
+      removed.push(`neighbour ${entry.ip}`);
+    }
+    return removed;
+  }
+
   async removePeer(network: DriverNetwork, peer: RemotePeerInfo): Promise<void> {
     const { vxlan } = overlayDeviceNames(network.id);
     const peers = this.#peers.get(network.id);

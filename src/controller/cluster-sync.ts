@@ -110,6 +110,23 @@ export class ClusterSync {
     const peerIds = new Set(snapshot.peers.map((peer) => peer.endpointId));
     for (const peer of snapshot.peers) await this.#peerPut(peer);
     for (const id of [...this.#peers.keys()]) if (!peerIds.has(id)) await this.#peerDelete(id);
+    await this.#prunePeers();
+  }
+
+  /** Kernel entries for peers that went while this daemon was not watching (it was down, or etcd was). */
+  async #prunePeers(): Promise<void> {
+    const deps = this.#d;
+    for (const network of deps.state.networks.values()) {
+      const driver = deps.drivers.get(network.driver);
+      if (network.scope !== 'global' || driver === undefined || !isPeerSync(driver)) continue;
+      const peers = [...this.#peers.values()].filter((peer) => peer.networkId === network.id).map(peerInfo);
+      try {
+        const removed = await driver.prunePeers(driverNetwork(network), peers);
+        if (removed.length > 0) deps.log.warn({ network: network.id, removed }, 'removed entries of peers that are gone');
+      } catch (error) {
+        deps.log.warn({ network: network.id, error: String(error) }, 'pruning stale peers failed');
+      }
+    }
   }
 
   async #apply(event: ClusterEvent): Promise<void> {

@@ -19,6 +19,8 @@ export interface RemotePeerInfo {
 export interface PeerSync {
   addPeer(network: DriverNetwork, peer: RemotePeerInfo): Promise<void>;
   removePeer(network: DriverNetwork, peer: RemotePeerInfo): Promise<void>;
+  /** Removes what is programmed for peers not in `peers` (gone while the daemon was down); returns what it removed. */
+  prunePeers(network: DriverNetwork, peers: readonly RemotePeerInfo[]): Promise<readonly string[]>;
 }
 
 /** True when a driver programs remote peers. */

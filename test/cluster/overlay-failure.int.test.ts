@@ -69,8 +69,15 @@ describe('berthd restarted', () => {
   test('kill -9 and restart of a berthd with live sandboxes: its endpoints come back from etcd, peers both ways still work', async () => {
     const [one, two] = [rig.node(0), rig.node(1)];
     const yankee = await endpointOf(two, { name: 'yankee', network: 'ov' });
+    await berth(one, ['run', '-d', '--name', 'tango', '--network', 'ov', '--', 'sleep', '600']);
+    const tango = await endpointOf(one, { name: 'tango', network: 'ov' });
+    await until('tango programmed on host 2', async () => ((await vxlanFdb(two, ov)).includes(`${tango.mac} dst`) ? true : undefined));
     await two.kill();
+    // A peer that goes while host 2's berthd is down: its entries there go at the restart.
+    await berth(one, ['rm', '-f', 'tango']);
     await two.start();
+    await until('tango pruned on host 2', async () => ((await vxlanFdb(two, ov)).includes(`${tango.mac} dst`) ? undefined : true), 5000);
+    expect(await vxlanNeighbours(two, ov)).not.toContain(`${tango.ip} `);
     expect((await two.api('GET', '/networks/ov')).status).toBe(200);
     expect(await two.run(['ip', '-o', 'link', 'show'])).toContain(`vx-${ov.slice(0, 12)}`);
     await berth(one, ['run', '-d', '--name', 'victor', '--network', 'ov', '--', 'sleep', '600']);
