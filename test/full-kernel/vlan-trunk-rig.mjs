@@ -91,7 +91,10 @@ const s200 = await sandbox(controller, 's200', 'v200');
 section('s100', inNs(s100.path, 'ip', '-d', 'link', 'show', 'eth0').out + inNs(s100.path, 'ip', 'route').out);
 
 // 2. Tagged frames on the trunk: capture on trunk1 while each sandbox pings its VLAN's router.
-const capture = spawn('ip', ['netns', 'exec', 'switch', 'timeout', '20', 'tcpdump', '-e', '-n', '-l', '-i', 'trunk1', 'icmp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+const capture = spawn('ip', ['netns', 'exec', 'switch', 'timeout', '90', 'tcpdump', '-e', '-n', '-l', '-i', 'trunk1', 'icmp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+// Listen for the exit at once: under a slow (TCG, loaded) guest tcpdump may end before we stop it,
+// and an 'exit' listener added after that would wait forever (node then exits 13).
+const captureExited = new Promise((resolve) => capture.once('exit', resolve));
 let captured = '';
 let started = '';
 capture.stdout.on('data', (chunk) => { captured += chunk; });
@@ -101,7 +104,7 @@ report.s100ReachesRouter = ping(s100.path, '192.0.2.1');
 report.s200ReachesRouter = ping(s200.path, '198.51.100.1');
 await sleep(300);
 capture.kill('SIGINT');
-await new Promise((resolve) => capture.once('exit', resolve));
+await captureExited;
 section('trunk-capture', captured);
 // 3. Isolation: VLAN 100 cannot reach VLAN 200's sandbox, nor an on-link address that only VLAN 200 holds.
 report.s100ReachesS200 = ping(s100.path, s200.address);
