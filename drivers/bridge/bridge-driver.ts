@@ -56,6 +56,11 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer, PortPublish
     this.#ports = new BridgePortPublisher({ firewall: this.#firewall, sockets: init.sockets, host: init.host.netns });
   }
 
+  /** The driver's firewall: berthd's self-healing watch checks and re-applies it. */
+  get firewall(): BridgeFirewall {
+    return this.#firewall;
+  }
+
   publishPorts(network: DriverNetwork, endpoint: DriverEndpoint, bindings: readonly PortBinding[]): Promise<readonly PortMapping[]> {
     return this.#ports.publish(network, endpoint, bindings);
   }

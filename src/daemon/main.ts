@@ -29,6 +29,7 @@ import type { DnsQueryOutcome } from '../../dns/index.js';
 import { EventBus, EventedController } from '../events/index.js';
 import { BerthMetrics, observedForwarder, serveMetrics } from '../metrics/index.js';
 import type { ApiRequestSample } from '../metrics/index.js';
+import { startFirewallHealing } from './firewall-heal.js';
 
 async function start(options: DaemonOptions): Promise<void> {
   const log = pino({ level: options.logLevel, base: { pid: process.pid } });
@@ -62,7 +63,8 @@ async function start(options: DaemonOptions): Promise<void> {
   const parents = new ParentRegistry();
   // --cluster-store: global networks in etcd, the overlay driver, the cluster sync (docs/overlay.md).
   const clustered = await wireCluster({ options: options.cluster, root: options.root, local: store, host: kernel.in(kernel.netns.host), log: logger });
-  const drivers = [new BridgeDriver({ host: kernel.in(kernel.netns.host), firewall, sockets: kernel.sockets }), new NullDriver(), new HostDriver(),
+  const bridge = new BridgeDriver({ host: kernel.in(kernel.netns.host), firewall, sockets: kernel.sockets });
+  const drivers = [bridge, new NullDriver(), new HostDriver(),
     new MacvlanDriver({ kernel, registry: parents }), new IpvlanDriver({ kernel, registry: parents }), ...clustered.drivers];
   const plugin = options.dockerPlugin === undefined
     ? undefined
@@ -81,6 +83,8 @@ async function start(options: DaemonOptions): Promise<void> {
   });
   log.info({ report }, 'reconciled kernel with store');
   metrics?.observeReconcile(report);
+  // Another program flushing or rewriting the firewall: berth's rules come back (docs/reliability.md).
+  const healing = startFirewallHealing({ backend: firewall.name, target: bridge.firewall, netnsPath: kernel.netns.host.path, log: logger });
   await plugin?.serve();
   // GET /events: every change made through the API (and the runner) is published after it succeeds.
   const events = new EventBus();
@@ -104,6 +108,7 @@ async function start(options: DaemonOptions): Promise<void> {
   const stop = (signal: string): void => {
     log.info({ signal }, 'berthd stopping');
     trimmer.stop();
+    healing?.close();
     plugin?.close();
     for (const tcp of tcpServers) tcp.close();
     metricsServer?.close();

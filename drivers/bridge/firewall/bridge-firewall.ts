@@ -1,9 +1,10 @@
 import type { FirewallBackend, Netns } from '../../../src/kernel/index.js';
-import { addNetworkRules, addPortRules, baseRuleset, removeNetworkRules, removePortRules } from './nft-ruleset.js';
+import { addNetworkRules, addPortRules, baseRuleset, fullRuleset, removeNetworkRules, removePortRules } from './nft-ruleset.js';
 import type { BridgeFirewallSpec } from './nft-ruleset.js';
 import type { PublishedPort } from './published-port.js';
 import { iptablesRuleset, readExisting } from './iptables-ruleset.js';
 import { portKey } from './iptables-ports.js';
+import { listingShape, scriptShape, shapeDrift } from './nft-shape.js';
 
 /** What iptables rules are rebuilt from: every network and every published port. */
 interface FirewallModel {
@@ -20,13 +21,29 @@ export class BridgeFirewall {
   readonly #backend: FirewallBackend;
   readonly #netns: Netns;
   readonly #model: FirewallModel = { networks: new Map(), ports: new Map() };
+  /** Changes and checks run one at a time, so a check never sees half of berth's own change. */
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Something was applied: from then on, berth's rules are expected in the kernel. */
+  #applied = false;
+  /** iptables: berth's own rules as listed right after its last change (see `check`). */
+  #iptablesBaseline: string | undefined;
 
   constructor(init: { readonly backend: FirewallBackend; readonly netns: Netns }) {
     this.#backend = init.backend;
     this.#netns = init.netns;
   }
 
-  async #apply(change: { readonly nft: string; readonly update: (model: FirewallModel) => void }): Promise<void> {
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #apply(change: { readonly nft: string; readonly update: (model: FirewallModel) => void }): Promise<void> {
+    return this.#serial(() => this.#applyNow(change));
+  }
+
+  async #applyNow(change: { readonly nft: string; readonly update: (model: FirewallModel) => void }): Promise<void> {
     const next: FirewallModel = { networks: new Map(this.#model.networks), ports: new Map(this.#model.ports) };
     change.update(next);
     switch (this.#backend.name) {
@@ -45,6 +62,8 @@ export class BridgeFirewall {
           ipv4: iptablesRuleset({ networks, ports, existing: readExisting(ipv4Save), family: 4 }),
           ipv6: iptablesRuleset({ networks, ports, existing: readExisting(ipv6Save), family: 6 }),
         });
+        // iptables has no cheap shape to compare with; its own listing is read on every change anyway.
+        this.#iptablesBaseline = withoutUserRules(await this.#backend.listOwn(this.#netns));
         break;
       }
     }
@@ -53,6 +72,47 @@ export class BridgeFirewall {
       target.clear();
       for (const [id, value] of next[part]) target.set(id, value);
     }
+    if (this.#backend.name !== 'none') this.#applied = true;
+  }
+
+  /**
+   * Compares berth's rules in the kernel with what berth applied: nftables by shape (rules per
+   * chain, elements per set, see nft-shape.ts), iptables by its listing after berth's last change.
+   * Returns what drifted; empty when intact or when nothing was applied yet.
+   */
+  check(): Promise<readonly string[]> {
+    return this.#serial(async () => {
+      if (!this.#applied) return [];
+      switch (this.#backend.name) {
+        case 'none':
+          return [];
+        case 'nftables': {
+          const desired = scriptShape(fullRuleset({ networks: [...this.#model.networks.values()], ports: [...this.#model.ports.values()] }));
+          return shapeDrift({ desired, listed: listingShape(await this.#backend.listOwn(this.#netns)) });
+        }
+        case 'iptables': {
+          const now = withoutUserRules(await this.#backend.listOwn(this.#netns));
+          return now === this.#iptablesBaseline ? [] : ['BERTH chains differ from what berth last applied'];
+        }
+      }
+    });
+  }
+
+  /**
+   * Writes every rule, set element and port mapping berth wants again, in one transaction per
+   * backend batch: the restore after someone else flushed or rewrote berth's rules. Leaves
+   * everything not berth's alone (nftables: only table `inet berth`, whose `user` chain is kept;
+   * iptables: only BERTH chains and the jumps to them).
+   */
+  reapply(): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#backend.name === 'nftables') {
+        const script = fullRuleset({ networks: [...this.#model.networks.values()], ports: [...this.#model.ports.values()] });
+        await this.#backend.apply(this.#netns, { backend: 'nftables', script });
+      } else {
+        await this.#applyNow({ nft: '', update: () => undefined });
+      }
+    });
   }
 
   /** Adds (or re-asserts) a network's rules. */
@@ -79,6 +139,11 @@ export class BridgeFirewall {
   async flushFlows(protocol: 'tcp' | 'udp' | 'sctp', port: number): Promise<void> {
     await this.#backend.flushConntrack(this.#netns, { protocol, port });
   }
+}
+
+/** iptables listing without the admins' BERTH-USER rules, which berth never judges. */
+function withoutUserRules(own: string): string {
+  return own.split('\n').filter((line) => !line.startsWith('-A BERTH-USER ')).join('\n');
 }
 
 /** Splits IptablesFirewall.listOwn output ("# ipv4\n...# ipv6\n...") into the two families' text. */

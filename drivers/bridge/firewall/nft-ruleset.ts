@@ -162,3 +162,22 @@ export function removeNetworkRules(spec: BridgeFirewallSpec): string {
   for (const chain of [inbound, outbound]) lines.push(`flush chain ${t} ${chain}`, `delete chain ${t} ${chain}`);
   return `${lines.join('\n')}\n`;
 }
+
+/** Every set and map of the table, which a full restore empties before writing them again. */
+const ELEMENT_SETS = [
+  'set bridges', 'set masq4', 'set masq6', 'map fwd-in', 'map fwd-out', 'map publish4', 'map publish4-any', 'map publish6', 'map publish6-any',
+] as const;
+
+/**
+ * The whole desired table in one transaction: base chains rewritten, every set and map emptied and
+ * filled again from the networks and ports given. Used after someone else changed berth's table,
+ * so stray elements go too; the admins' chain `user` is kept as it is.
+ */
+export function fullRuleset(init: { readonly networks: readonly BridgeFirewallSpec[]; readonly ports: readonly PublishedPort[] }): string {
+  return [
+    baseRuleset(),
+    ...ELEMENT_SETS.map((set) => `flush ${set.replace(' ', ` ${NFT_TABLE} `)}\n`),
+    ...init.networks.map((spec) => addNetworkRules(spec)),
+    addPortRules(init.ports),
+  ].join('');
+}

@@ -7,3 +7,5 @@ export { spawnSandboxProcess, processAlive, processStartTime } from './process-o
 export type { SandboxProcessSpec } from './process-ops.js';
 export { raiseOpenFileLimit } from './file-limit.js';
 export { releaseFreeMemory } from './memory-trim.js';
+export { monitorNftables } from './nft-monitor.js';
+export type { NftChange, NftMonitor } from './nft-monitor.js';

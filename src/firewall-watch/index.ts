@@ -1,0 +1,3 @@
+export { FirewallHealer } from './firewall-healer.js';
+export type { HealCounters, HealTarget } from './firewall-healer.js';
+export { TransactionFilter } from './change-filter.js';
