@@ -20,6 +20,8 @@ import { createNetwork, removeNetwork } from './network-ops.js';
 import { connectEndpoint, disconnectEndpoint } from './endpoint-ops.js';
 import { createSandbox, removeSandbox } from './sandbox-ops.js';
 import { reconcile } from './reconcile.js';
+import { DriftLog, repairKernelDrift } from './kernel-drift.js';
+import type { DriftFinding } from './kernel-drift.js';
 import { syncSandboxDns } from './sandbox-dns.js';
 import type { SandboxDns } from './sandbox-dns.js';
 import type { ReconcileReport } from './reconcile.js';
@@ -49,6 +51,7 @@ export interface ControllerOptions {
 
 export class Controller implements NetworkController {
   readonly #deps: ControllerDeps;
+  readonly #drift = new DriftLog({ perNetwork: 10 });
 
   private constructor(deps: ControllerDeps) {
     this.#deps = deps;
@@ -84,11 +87,27 @@ export class Controller implements NetworkController {
   }
 
   listNetworks(): readonly NetworkView[] {
-    return [...this.#deps.state.networks.values()].map((network) => this.#deps.state.networkView(network));
+    return [...this.#deps.state.networks.values()].map((network) => this.#withDrift(this.#deps.state.networkView(network)));
   }
 
   getNetwork(idOrName: string): NetworkView {
-    return this.#deps.state.networkView(this.#deps.state.network(idOrName));
+    return this.#withDrift(this.#deps.state.networkView(this.#deps.state.network(idOrName)));
+  }
+
+  #withDrift(view: NetworkView): NetworkView {
+    const drift = this.#drift.of(view.network.id);
+    return drift.length === 0 ? view : { ...view, kernelDrift: drift };
+  }
+
+  /** Finds and repairs kernel objects removed behind berth's back (kernel-drift.ts); network inspect shows the findings. */
+  async repairKernelDrift(): Promise<readonly DriftFinding[]> {
+    const findings = await repairKernelDrift(this.#deps, {
+      connect: (input) => this.connect(input),
+      disconnect: (input) => this.disconnect(input),
+      removeSandbox: (input) => this.removeSandbox(input),
+    });
+    this.#drift.record(findings, (id) => this.#deps.state.networks.has(id));
+    return findings;
   }
 
   async createNetwork(input: CreateNetworkInput): Promise<NetworkView> {

@@ -30,6 +30,7 @@ import { EventBus, EventedController } from '../events/index.js';
 import { BerthMetrics, observedForwarder, serveMetrics } from '../metrics/index.js';
 import type { ApiRequestSample } from '../metrics/index.js';
 import { startFirewallHealing } from './firewall-heal.js';
+import { watchKernelDrift } from './kernel-drift-watch.js';
 
 async function start(options: DaemonOptions): Promise<void> {
   const log = pino({ level: options.logLevel, base: { pid: process.pid } });
@@ -85,6 +86,8 @@ async function start(options: DaemonOptions): Promise<void> {
   metrics?.observeReconcile(report);
   // Another program flushing or rewriting the firewall: berth's rules come back (docs/reliability.md).
   const healing = startFirewallHealing({ backend: firewall.name, target: bridge.firewall, netnsPath: kernel.netns.host.path, log: logger });
+  // A bridge or veth deleted by hand, a sandbox namespace gone: repaired, and shown in network inspect.
+  const stopDriftWatch = watchKernelDrift({ repair: () => controller.repairKernelDrift(), netnsPath: kernel.netns.host.path, log: logger });
   await plugin?.serve();
   // GET /events: every change made through the API (and the runner) is published after it succeeds.
   const events = new EventBus();
@@ -109,6 +112,7 @@ async function start(options: DaemonOptions): Promise<void> {
     log.info({ signal }, 'berthd stopping');
     trimmer.stop();
     healing?.close();
+    stopDriftWatch();
     plugin?.close();
     for (const tcp of tcpServers) tcp.close();
     metricsServer?.close();

@@ -75,6 +75,13 @@ export function networkJson(view: NetworkView, options: { readonly containers: b
     Options: network.options,
     Labels: network.labels,
   };
+  // berth-specific: kernel objects of this network removed behind berth's back, and what berth did.
+  if (view.kernelDrift !== undefined) {
+    base['Berth'] = {
+      Status: view.kernelDrift.every((finding) => finding.repaired) ? 'repaired' : 'degraded',
+      Warnings: view.kernelDrift.map((finding) => ({ Time: finding.time, Problem: finding.problem, Action: finding.action, Repaired: finding.repaired })),
+    };
+  }
   if (!options.containers) return base;
   const containers: Record<string, unknown> = {};
   for (const { endpoint, sandbox } of view.endpoints) {

@@ -9,3 +9,4 @@ export { raiseOpenFileLimit } from './file-limit.js';
 export { releaseFreeMemory } from './memory-trim.js';
 export { monitorNftables } from './nft-monitor.js';
 export type { NftChange, NftMonitor } from './nft-monitor.js';
+export { monitorLinkRemovals } from './link-monitor.js';
