@@ -2,6 +2,7 @@ import { createSandbox, inspectContainer, listContainers, removeContainer } from
 import { streamEvents } from './routes/events.js';
 import { connectNetwork, createNetwork, disconnectNetwork, inspectNetwork, listNetworks, pruneNetworks, removeNetwork } from './routes/networks.js';
 import type { RouteTable } from './routes/route-context.js';
+import { resetSystem } from './routes/system-reset.js';
 import { getInfo, getVersion, ping } from './routes/system.js';
 
 const ID = '([^/]+)';
@@ -27,4 +28,5 @@ export const ROUTES: RouteTable = [
   ['GET', new RegExp(`^/containers/${ID}/json$`), inspectContainer],
   ['DELETE', new RegExp(`^/containers/${ID}$`), removeContainer],
   ['POST', /^\/berth\/sandboxes$/, createSandbox],
+  ['POST', /^\/berth\/system\/reset$/, resetSystem],
 ];

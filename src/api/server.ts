@@ -8,6 +8,7 @@ import { ERROR_STATUS } from './error-status.js';
 import { readJson, sendJson } from './http-io.js';
 import { ROUTES } from './route-table.js';
 import type { SandboxRunner } from './sandbox-runner.js';
+import type { SystemResetHook } from './system-reset-hook.js';
 import { API_VERSION, MIN_API_VERSION } from './versions.js';
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -28,6 +29,8 @@ export interface ApiServerOptions {
   /** Serves `GET /events`; without it that route is 501. */
   readonly events?: EventSource;
   /** Told about every finished request (metrics); `route` is the handler's name, `notFound` when none matched. */
+  /** The daemon's part of `POST /berth/system/reset`. */
+  readonly reset?: SystemResetHook;
   readonly onRequest?: (sample: { readonly method: string; readonly route: string; readonly status: number; readonly seconds: number }) => void;
 }
 
@@ -73,6 +76,7 @@ async function dispatch(options: ApiServerOptions, exchange: { request: Incoming
       controller: options.controller,
       runner: options.runner,
       events: options.events,
+      reset: options.reset,
       method,
       params: match.slice(1).map((param) => decodeURIComponent(param)),
       query: url.searchParams,

@@ -15,7 +15,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import { DefaultIpam, parseDefaultAddressPool } from '../../ipam/index.js';
 import { BridgeDriver, HostDriver, IpvlanDriver, MacvlanDriver, NullDriver, ParentRegistry } from '../../drivers/index.js';
 import { createApiServer, listenUnix } from '../api/index.js';
-import { daemonCommand, toDaemonOptions } from './options.js';
+import { daemonCommand, resolveDaemonOptions } from './options.js';
 import type { DaemonOptions } from './options.js';
 import { ProcessRunner } from './process-runner.js';
 import { IdleTrimmer } from './idle-trim.js';
@@ -24,6 +24,8 @@ import { BERTH_VERSION } from '../version.js';
 import { predefinedNetworks } from './predefined-networks.js';
 import { prepareDockerPlugin } from './docker-plugin.js';
 import { wireCluster } from './cluster-wiring.js';
+import { systemReset } from './system-reset.js';
+import { applySocketGroup } from './socket-group.js';
 import { EmbeddedDns, createForwarder, createQueryHandler } from '../../dns/index.js';
 import type { DnsQueryOutcome } from '../../dns/index.js';
 import { EventBus, EventedController } from '../events/index.js';
@@ -94,20 +96,24 @@ async function start(options: DaemonOptions): Promise<void> {
   const api = new EventedController({ controller, sink: events });
   const runner = new ProcessRunner({ controller: api, sandboxDir, spawn: spawnSandboxProcess, alive: processAlive, log: logger });
   const onRequest = metrics === undefined ? {} : { onRequest: (sample: ApiRequestSample) => metrics.observeApiRequest(sample) };
-  const server = createApiServer({ controller: api, runner, log: logger, version: BERTH_VERSION, events, ...onRequest });
+  // POST /berth/system/reset: after the controller part berthd stops, removing berth0 and its firewall tables on the way out.
+  const resetting = systemReset({ controller: api, drivers, firewall, hostNetns: kernel.netns.host, log: logger, stop: () => stop('system reset') });
+  const reset = resetting.hook;
+  const server = createApiServer({ controller: api, runner, log: logger, version: BERTH_VERSION, events, reset, ...onRequest });
   const trimmer = new IdleTrimmer({ trim: releaseFreeMemory });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') response.once('finish', () => trimmer.touch());
   });
   await listenUnix(server, options.socket);
+  const socketGid = applySocketGroup(options.socket, options.socketGroup);
   const tcpServers = await Promise.all(options.hosts.map(async (host) => {
     const [address, port] = host.slice('tcp://'.length).split(/:(?=\d+$)/);
-    const tcp = createApiServer({ controller: api, runner, log: logger, version: BERTH_VERSION, events, ...onRequest });
+    const tcp = createApiServer({ controller: api, runner, log: logger, version: BERTH_VERSION, events, reset, ...onRequest });
     await new Promise<void>((resolve) => tcp.listen(Number(port), address, resolve));
     return tcp;
   }));
   const metricsServer = metrics === undefined || options.metrics === undefined ? undefined : await serveMetrics({ source: metrics, address: options.metrics });
-  log.info({ socket: options.socket, firewall: firewall.transport, version: BERTH_VERSION, metrics: options.metrics }, 'berthd ready');
+  log.info({ socket: options.socket, firewall: firewall.transport, version: BERTH_VERSION, metrics: options.metrics, socketGid }, 'berthd ready');
   const stop = (signal: string): void => {
     log.info({ signal }, 'berthd stopping');
     trimmer.stop();
@@ -116,7 +122,8 @@ async function start(options: DaemonOptions): Promise<void> {
     plugin?.close();
     for (const tcp of tcpServers) tcp.close();
     metricsServer?.close();
-    server.close(() => {
+    // After `berth system reset` the predefined networks' kernel objects go now, with the repair loops off.
+    server.close(() => void resetting.cleanUp().finally(() => {
       dns.close();
       forwarder.close();
       clustered.store.close();
@@ -124,7 +131,7 @@ async function start(options: DaemonOptions): Promise<void> {
       releasePid();
       log.info({}, 'berthd stopped');
       process.exit(0);
-    });
+    }));
     server.closeAllConnections();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
@@ -135,7 +142,7 @@ async function main(): Promise<void> {
   const command = daemonCommand(BERTH_VERSION);
   command.parse(process.argv);
   try {
-    await start(toDaemonOptions(command.opts()));
+    await start(resolveDaemonOptions(command));
   } catch (error) {
     process.stderr.write(`berthd: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { BerthError } from '../errors/index.js';
+import { applyConfigFile } from './config-file.js';
 import { parseMetricsAddress } from '../metrics/index.js';
 import type { MetricsAddress } from '../metrics/index.js';
 
@@ -27,6 +28,8 @@ export interface DaemonOptions {
   readonly cluster?: ClusterStoreOptions;
   /** `--metrics-addr`: serve Prometheus metrics there (off unless set; loopback or unix only without --metrics-allow-remote). */
   readonly metrics?: MetricsAddress;
+  /** `--group`: the API socket's group (members may use berth); `explicit` when asked for, so a missing group is an error. */
+  readonly socketGroup: { readonly group: string; readonly explicit: boolean };
 }
 
 /** Where global networks are kept and how this host appears in the cluster. */
@@ -43,14 +46,19 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** Where berthd looks for its config file unless --config-file names another. */
+export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
+
 /** The berthd command line; `--help` text lives here. */
 export function daemonCommand(version: string): Command {
   return new Command('berthd')
     .description('berth daemon: container networks (CNM) behind a Docker-Engine-compatible API on a unix socket')
     .version(version)
+    .option('--config-file <path>', 'daemon.json with the same keys as these flags (flags win); a missing default file is fine', DEFAULT_CONFIG_FILE)
     .option('--root <dir>', 'persistent state (the store)', '/var/lib/berth')
     .option('--run-root <dir>', 'ephemeral state: sockets, namespace mounts, sandbox files', '/run/berth')
     .option('--socket <path>', 'API socket (mode 0660); default <run-root>/berth.sock')
+    .option('-G, --group <name>', 'group of the API socket, whose members may use berthd (skipped when the default group does not exist)', 'berth')
     .option('-H, --host <url>', 'also listen on tcp://IP:PORT (never by default; no TLS, keep it on loopback)', collect, [])
     .addOption(new Option('--firewall <backend>', 'firewall backend').choices(['nftables', 'iptables', 'none']).default('nftables'))
     .option('--default-address-pool <base=CIDR,size=N>', 'replace the default IPv4 pools (repeatable)', collect, [])
@@ -134,6 +142,15 @@ export function toDaemonOptions(raw: Record<string, unknown>): DaemonOptions {
     dnsTtl: integer({ flag: 'dns-ttl', value: text('dnsTtl'), max: 2_147_483_647 }),
     dnsTimeoutMs: integer({ flag: 'dns-timeout', value: text('dnsTimeout'), max: 60_000, min: 1 }),
     ...withCluster(clusterOptions(raw)),
+    socketGroup: { group: typeof raw['group'] === 'string' ? raw['group'] : 'berth', explicit: false },
     ...(typeof raw['metricsAddr'] === 'string' ? { metrics: parseMetricsAddress(raw['metricsAddr'], { allowRemote: raw['metricsAllowRemote'] === true }) } : {}),
   };
+}
+
+/** Settings from a parsed command line merged with the config file (flags win); see config-file.ts. */
+export function resolveDaemonOptions(command: Command): DaemonOptions {
+  const path = command.getOptionValue('configFile') as string;
+  applyConfigFile(command, { path, explicit: command.getOptionValueSource('configFile') === 'cli' });
+  const options = toDaemonOptions(command.opts());
+  return { ...options, socketGroup: { group: options.socketGroup.group, explicit: command.getOptionValueSource('group') !== 'default' } };
 }
