@@ -62,6 +62,15 @@ function bodyReader(request: IncomingMessage, limit: number): () => Promise<unkn
   };
 }
 
+/** A path segment, percent-decoded; a malformed escape (`%`, `%zz`) is the client's error, not a 500. */
+function decodeParam(param: string): string {
+  try {
+    return decodeURIComponent(param);
+  } catch {
+    throw new BerthError('INVALID_ARGUMENT', `malformed percent-encoding in path segment ${JSON.stringify(param)}`, { object: param });
+  }
+}
+
 /** Runs the matching route; `matched` learns its handler's name before it runs (for metrics, also when it throws). */
 async function dispatch(options: ApiServerOptions, exchange: { request: IncomingMessage; response: ServerResponse; matched: (route: string) => void }): Promise<void> {
   const { request, response } = exchange;
@@ -78,7 +87,7 @@ async function dispatch(options: ApiServerOptions, exchange: { request: Incoming
       events: options.events,
       reset: options.reset,
       method,
-      params: match.slice(1).map((param) => decodeURIComponent(param)),
+      params: match.slice(1).map((param) => decodeParam(param)),
       query: url.searchParams,
       body: bodyReader(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
       response,
