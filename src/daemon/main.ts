@@ -52,7 +52,7 @@ async function start(options: DaemonOptions): Promise<void> {
   const ipam = new DefaultIpam({ ...(options.defaultAddressPools.length === 0 ? {} : { defaultPools: options.defaultAddressPools.map((pool) => parseDefaultAddressPool(pool)) }) });
   const sandboxDir = join(options.runRoot, 'sandboxes');
   // --metrics-addr: object gauges read the (evented) controller at scrape time, the rest is counted as it happens.
-  const metrics = options.metrics === undefined ? undefined : new BerthMetrics({ controller: () => api });
+  const metrics = options.metrics === undefined ? undefined : new BerthMetrics({ controller: () => api, firewallHealing: () => healing?.healer.counters });
   const plainForwarder = createForwarder({ sockets: kernel.sockets, timeoutMs: options.dnsTimeoutMs });
   const forwarder = metrics === undefined ? plainForwarder : observedForwarder(plainForwarder, (result) => metrics.observeDnsForward(result));
   const dns = new EmbeddedDns({
@@ -89,7 +89,10 @@ async function start(options: DaemonOptions): Promise<void> {
   // Another program flushing or rewriting the firewall: berth's rules come back (docs/reliability.md).
   const healing = startFirewallHealing({ backend: firewall.name, target: bridge.firewall, netnsPath: kernel.netns.host.path, log: logger });
   // A bridge or veth deleted by hand, a sandbox namespace gone: repaired, and shown in network inspect.
-  const stopDriftWatch = watchKernelDrift({ repair: () => controller.repairKernelDrift(), netnsPath: kernel.netns.host.path, log: logger });
+  const stopDriftWatch = watchKernelDrift({ repair: async () => {
+    const findings = await controller.repairKernelDrift();
+    metrics?.observeDriftFindings(findings);
+  }, netnsPath: kernel.netns.host.path, log: logger });
   await plugin?.serve();
   // GET /events: every change made through the API (and the runner) is published after it succeeds.
   const events = new EventBus();

@@ -35,8 +35,14 @@ export class BerthMetrics {
   readonly #dnsForwardDuration: Histogram;
   readonly #reconcileRuns: Counter;
   readonly #reconcileRepairs: Counter<'kind'>;
+  readonly #driftRepairs: Counter<'result'>;
 
-  constructor(options: { readonly controller: () => NetworkController; readonly processMetrics?: boolean }) {
+  constructor(options: {
+    readonly controller: () => NetworkController;
+    readonly processMetrics?: boolean;
+    /** The firewall healer's counters (checks, heals, failures), read at scrape; absent with --firewall none. */
+    readonly firewallHealing?: () => { readonly checks: number; readonly heals: number; readonly failures: number } | undefined;
+  }) {
     const registers = [this.registry];
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'berthd_' });
     const controller = options.controller;
@@ -78,6 +84,26 @@ export class BerthMetrics {
       labelNames: ['kind'], registers,
     });
     for (const kind of ['repaired', 'stale_sandbox', 'orphan_namespace', 'orphan_link', 'problem']) this.#reconcileRepairs.inc({ kind }, 0);
+    this.#driftRepairs = new Counter({
+      name: 'berth_kernel_drift_findings_total', help: 'Kernel objects found removed behind berth\'s back while running, by result (repaired, unrepaired)',
+      labelNames: ['result'], registers,
+    });
+    this.#driftRepairs.inc({ result: 'repaired' }, 0);
+    this.#driftRepairs.inc({ result: 'unrepaired' }, 0);
+    const healing = options.firewallHealing;
+    if (healing !== undefined) {
+      // The healer keeps its own totals; these counters mirror them at each scrape.
+      const mirror = (name: string, help: string, pick: (counters: { checks: number; heals: number; failures: number }) => number): void => {
+        new Counter({ name, help, registers, collect() {
+          const counters = healing();
+          this.reset();
+          if (counters !== undefined) this.inc(pick(counters));
+        } });
+      };
+      mirror('berth_firewall_checks_total', 'Checks of berth\'s firewall rules against what they should be (notifications and the periodic check)', (c) => c.checks);
+      mirror('berth_firewall_heals_total', 'Times berth re-applied its firewall rules after another program changed or flushed them', (c) => c.heals);
+      mirror('berth_firewall_heal_failures_total', 'Firewall checks or re-applications that failed', (c) => c.failures);
+    }
   }
 
   observeApiRequest(sample: ApiRequestSample): void {
@@ -104,6 +130,11 @@ export class BerthMetrics {
     this.#reconcileRepairs.inc({ kind: 'orphan_namespace' }, report.orphanNamespaces.length);
     this.#reconcileRepairs.inc({ kind: 'orphan_link' }, report.orphanLinks.length);
     this.#reconcileRepairs.inc({ kind: 'problem' }, report.problems.length);
+  }
+
+  /** Findings of one kernel-drift check (src/controller/kernel-drift.ts). */
+  observeDriftFindings(findings: readonly { readonly repaired: boolean }[]): void {
+    for (const finding of findings) this.#driftRepairs.inc({ result: finding.repaired ? 'repaired' : 'unrepaired' });
   }
 
   /** The exposition text and its content type. */

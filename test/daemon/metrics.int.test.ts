@@ -83,6 +83,20 @@ describe('berthd --metrics-addr', () => {
     expect(value(after, 'berth_dns_answers_total{rcode="NOERROR"}')).toBeGreaterThanOrEqual(2);
     expect(value(after, 'berth_dns_forwards_total{result="answered"}')).toBeGreaterThanOrEqual(1);
 
+    // Another program deletes berth's firewall table and a bridge: the healers put them back, the metrics count it.
+    const bridge = `br-${((await rig.api('GET', '/networks/mx')).body as { Id: string }).Id.slice(0, 12)}`;
+    await rig.lab.run(rig.host.netns, ['nft', 'delete', 'table', 'inet', 'berth']);
+    await rig.lab.run(rig.host.netns, ['ip', 'link', 'delete', bridge]);
+    let healed = '';
+    for (let waited = 0; waited < 15_000; waited += 200) {
+      healed = await scrape();
+      if (value(healed, 'berth_firewall_heals_total') >= 1 && value(healed, 'berth_kernel_drift_findings_total{result="repaired"}') >= 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(value(healed, 'berth_firewall_heals_total')).toBeGreaterThanOrEqual(1);
+    expect(value(healed, 'berth_firewall_checks_total')).toBeGreaterThanOrEqual(1);
+    expect(value(healed, 'berth_kernel_drift_findings_total{result="repaired"}')).toBeGreaterThanOrEqual(1);
+
     await berth(['rm', '-f', 'web', 'client']);
     await berth(['network', 'rm', 'mx']);
     const cleaned = await scrape();

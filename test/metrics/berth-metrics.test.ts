@@ -110,6 +110,21 @@ describe('BerthMetrics', () => {
     expect(sample(text, 'berth_reconcile_repairs_total{kind="orphan_namespace"}')).toBe(0);
   });
 
+  test('firewall healing counters are mirrored at scrape; drift findings by result', async () => {
+    const counters = { checks: 4, heals: 1, failures: 0 };
+    const healing = new BerthMetrics({ controller: () => controller, processMetrics: false, firewallHealing: () => counters });
+    healing.observeDriftFindings([{ repaired: true }, { repaired: true }, { repaired: false }]);
+    let text = (await healing.scrape()).text;
+    expect(sample(text, 'berth_firewall_checks_total')).toBe(4);
+    expect(sample(text, 'berth_firewall_heals_total')).toBe(1);
+    expect(sample(text, 'berth_kernel_drift_findings_total{result="repaired"}')).toBe(2);
+    expect(sample(text, 'berth_kernel_drift_findings_total{result="unrepaired"}')).toBe(1);
+    counters.heals = 3;
+    text = (await healing.scrape()).text;
+    expect(sample(text, 'berth_firewall_heals_total')).toBe(3);
+    expect((await metrics.scrape()).text).not.toContain('berth_firewall_heals_total');
+  });
+
   test('serveMetrics: GET /metrics in Prometheus text on a unix socket, 404 elsewhere', async () => {
     const socket = join(directory, 'metrics.sock');
     servers.push(await serveMetrics({ source: metrics, address: { kind: 'unix', path: socket } }));
