@@ -29,8 +29,8 @@ import { applySocketGroup } from './socket-group.js';
 import { EmbeddedDns, createForwarder, createQueryHandler } from '../../dns/index.js';
 import type { DnsQueryOutcome } from '../../dns/index.js';
 import { EventBus, EventedController } from '../events/index.js';
-import { BerthMetrics, observedForwarder, serveMetrics } from '../metrics/index.js';
-import type { ApiRequestSample } from '../metrics/index.js';
+import { BerthMetrics, observedForwarder, serveMetrics, timedFirewall, timedKernel } from '../metrics/index.js';
+import type { ApiRequestSample, KernelObserver } from '../metrics/index.js';
 import { startFirewallHealing } from './firewall-heal.js';
 import { watchKernelDrift } from './kernel-drift-watch.js';
 
@@ -46,13 +46,16 @@ async function start(options: DaemonOptions): Promise<void> {
   mkdirSync(options.runRoot, { recursive: true, mode: 0o755 });
   const releasePid = acquirePidFile(join(options.runRoot, 'berthd.pid'));
   log.debug({ openFiles: raiseOpenFileLimit() }, 'open-file limit');
-  const firewall = createFirewall({ backend: options.firewall, log: (message) => log.warn(message) });
-  const kernel = new LinuxKernel({ netnsDir: join(options.runRoot, 'netns'), firewall });
+  // --metrics-addr: object gauges read the (evented) controller at scrape time, the rest is counted as it happens.
+  const metrics = options.metrics === undefined ? undefined : new BerthMetrics({ controller: () => api, firewallHealing: () => healing?.healer.counters });
+  const observeKernel: KernelObserver = (operation) => metrics?.observeKernelOperation(operation);
+  const plainFirewall = createFirewall({ backend: options.firewall, log: (message) => log.warn(message) });
+  const firewall = metrics === undefined ? plainFirewall : timedFirewall(plainFirewall, observeKernel);
+  const linuxKernel = new LinuxKernel({ netnsDir: join(options.runRoot, 'netns'), firewall });
+  const kernel = metrics === undefined ? linuxKernel : timedKernel(linuxKernel, observeKernel);
   const store = SqliteStore.open(join(options.root, 'berth.db'));
   const ipam = new DefaultIpam({ ...(options.defaultAddressPools.length === 0 ? {} : { defaultPools: options.defaultAddressPools.map((pool) => parseDefaultAddressPool(pool)) }) });
   const sandboxDir = join(options.runRoot, 'sandboxes');
-  // --metrics-addr: object gauges read the (evented) controller at scrape time, the rest is counted as it happens.
-  const metrics = options.metrics === undefined ? undefined : new BerthMetrics({ controller: () => api, firewallHealing: () => healing?.healer.counters });
   const plainForwarder = createForwarder({ sockets: kernel.sockets, timeoutMs: options.dnsTimeoutMs });
   const forwarder = metrics === undefined ? plainForwarder : observedForwarder(plainForwarder, (result) => metrics.observeDnsForward(result));
   const dns = new EmbeddedDns({

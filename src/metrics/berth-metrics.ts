@@ -36,6 +36,7 @@ export class BerthMetrics {
   readonly #reconcileRuns: Counter;
   readonly #reconcileRepairs: Counter<'kind'>;
   readonly #driftRepairs: Counter<'result'>;
+  readonly #kernelDuration: Histogram<'kind' | 'result'>;
 
   constructor(options: {
     readonly controller: () => NetworkController;
@@ -88,6 +89,10 @@ export class BerthMetrics {
       name: 'berth_kernel_drift_findings_total', help: 'Kernel objects found removed behind berth\'s back while running, by result (repaired, unrepaired)',
       labelNames: ['result'], registers,
     });
+    this.#kernelDuration = new Histogram({
+      name: 'berth_kernel_operation_duration_seconds', help: 'Kernel operations (netlink, namespaces, sysctls, firewall transactions) by kind ("links.create", "firewall.apply") and result (ok, error)',
+      labelNames: ['kind', 'result'], buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers,
+    });
     this.#driftRepairs.inc({ result: 'repaired' }, 0);
     this.#driftRepairs.inc({ result: 'unrepaired' }, 0);
     const healing = options.firewallHealing;
@@ -130,6 +135,11 @@ export class BerthMetrics {
     this.#reconcileRepairs.inc({ kind: 'orphan_namespace' }, report.orphanNamespaces.length);
     this.#reconcileRepairs.inc({ kind: 'orphan_link' }, report.orphanLinks.length);
     this.#reconcileRepairs.inc({ kind: 'problem' }, report.problems.length);
+  }
+
+  /** One timed kernel operation (timedKernel, timedFirewall). */
+  observeKernelOperation(operation: { readonly kind: string; readonly seconds: number; readonly ok: boolean }): void {
+    this.#kernelDuration.observe({ kind: operation.kind, result: operation.ok ? 'ok' : 'error' }, operation.seconds);
   }
 
   /** Findings of one kernel-drift check (src/controller/kernel-drift.ts). */

@@ -5,3 +5,5 @@ export type { MetricsAddress } from './metrics-address.js';
 export { serveMetrics } from './metrics-server.js';
 export type { MetricsSource } from './metrics-server.js';
 export { observedForwarder } from './observed-forwarder.js';
+export { timedFirewall, timedKernel } from './timed-kernel.js';
+export type { KernelObserver } from './timed-kernel.js';

@@ -82,6 +82,9 @@ describe('berthd --metrics-addr', () => {
     expect(value(after, 'berth_dns_queries_total{transport="udp"}')).toBeGreaterThanOrEqual(2);
     expect(value(after, 'berth_dns_answers_total{rcode="NOERROR"}')).toBeGreaterThanOrEqual(2);
     expect(value(after, 'berth_dns_forwards_total{result="answered"}')).toBeGreaterThanOrEqual(1);
+    expect(value(after, 'berth_kernel_operation_duration_seconds_count{kind="links.create",result="ok"}')).toBeGreaterThanOrEqual(3);
+    expect(value(after, 'berth_kernel_operation_duration_seconds_count{kind="netns.create",result="ok"}')).toBe(2);
+    expect(value(after, 'berth_kernel_operation_duration_seconds_count{kind="firewall.apply",result="ok"}')).toBeGreaterThanOrEqual(1);
 
     // Another program deletes berth's firewall table and a bridge: the healers put them back, the metrics count it.
     const bridge = `br-${((await rig.api('GET', '/networks/mx')).body as { Id: string }).Id.slice(0, 12)}`;
