@@ -3,12 +3,15 @@ import { ApiClient, CliError, DEFAULT_HOST, parseHost } from './client.js';
 import type { CliIo, CommandContext } from './io.js';
 import { LinuxHostProbe } from '../doctor/index.js';
 import type { HostProbe } from '../doctor/index.js';
+import { colourEnabled } from './colour.js';
+import { completionCommands } from './commands/completion.js';
 import { doctorCommands } from './commands/doctor.js';
 import { eventCommands } from './commands/events.js';
 import { networkCommands } from './commands/network.js';
 import { runCommands } from './commands/run.js';
 import { sandboxCommands } from './commands/sandbox.js';
 import { systemCommands } from './commands/system.js';
+import { topologyCommands } from './commands/topology.js';
 
 /** What `runCli` needs besides argv: the terminal, the environment (BERTH_HOST) and berth's version. */
 export interface CliOptions {
@@ -39,6 +42,9 @@ function program(options: CliOptions, setExit: (code: number) => void): Command 
     probe: () => options.doctorProbe ?? new LinuxHostProbe(),
     host: () => root.opts<{ host?: string }>().host ?? options.env['BERTH_HOST'] ?? DEFAULT_HOST,
   });
+  topologyCommands(root, context, { colour: () => colourEnabled({ terminal: options.io.outputIsTerminal === true, env: options.env }) });
+  // Last: the script covers every command registered before it.
+  completionCommands(root, context);
   return root;
 }
 

@@ -8,6 +8,8 @@ export interface CliIo {
   err(text: string): void;
   /** True when stdin is a terminal (prompts are allowed). */
   readonly interactive: boolean;
+  /** True when stdout is a terminal (colours are allowed, unless NO_COLOR). */
+  readonly outputIsTerminal?: boolean;
   /** Prints `prompt` and reads one line of stdin. */
   readLine(prompt: string): Promise<string>;
   /** Runs a local program with inherited stdio; resolves with its exit code (128+signal when killed). */
@@ -38,6 +40,7 @@ export const PROCESS_IO: CliIo = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   interactive: process.stdin.isTTY === true,
+  outputIsTerminal: process.stdout.isTTY === true,
   readLine: async (prompt) => {
     const lines = createInterface({ input: process.stdin, output: process.stdout });
     try {

@@ -3,12 +3,26 @@ import { CliError } from '../client.js';
 import type { CommandContext } from '../io.js';
 import { checkFormat, collect, jsonText, keyValues } from '../options.js';
 import { shortId, table } from '../table.js';
+import { isTemplate, renderTemplate } from '../template.js';
 
 interface NetworkSummary {
   readonly Id: string;
   readonly Name: string;
   readonly Driver: string;
   readonly Scope: string;
+  readonly Created?: string;
+  readonly EnableIPv6?: boolean;
+  readonly Internal?: boolean;
+  readonly Labels?: Record<string, string> | null;
+}
+
+/** One row as `docker network ls --format` sees it (its field names, values as strings). */
+function templateRow(entry: NetworkSummary): Record<string, string> {
+  return {
+    ID: shortId(entry.Id), Name: entry.Name, Driver: entry.Driver, Scope: entry.Scope,
+    IPv6: String(entry.EnableIPv6 === true), Internal: String(entry.Internal === true),
+    Labels: Object.entries(entry.Labels ?? {}).map(([key, value]) => `${key}=${value}`).join(','), CreatedAt: entry.Created ?? '',
+  };
 }
 
 interface CreateOptions {
@@ -83,12 +97,13 @@ function listCommand(network: Command, context: CommandContext): void {
     .description('list networks')
     .option('-q, --quiet', 'only ids')
     .option('-f, --filter <key=value>', 'filter: name, id, driver, label (k or k=v), scope, type (custom|builtin), dangling', collect, [])
-    .option('--format <format>', 'table or json', 'table')
-    .addHelpText('after', '\nExamples:\n  berth network ls\n  berth network ls -q -f label=tier=web\n  berth network ls -f driver=bridge --format json')
+    .option('--format <format>', 'table, json, or a template: {{.ID}} {{.Name}} {{.Driver}} {{.Scope}} {{.IPv6}} {{.Internal}} {{.Labels}} {{.CreatedAt}} {{json .}}', 'table')
+    .addHelpText('after', '\nExamples:\n  berth network ls\n  berth network ls -q -f label=tier=web\n  berth network ls -f driver=bridge --format json\n  berth network ls --format \'{{.Name}}\\t{{.Driver}}\'')
     .action(async (options: { quiet?: boolean; filter: string[]; format: string }) => {
-      const format = checkFormat(options.format, ['table', 'json']);
+      const format = isTemplate(options.format) ? 'template' : checkFormat(options.format, ['table', 'json']);
       const networks = (await context.client().ok('GET', `/networks${filtersQuery(options.filter)}`)) as NetworkSummary[];
       if (options.quiet === true) context.io.out(networks.map((entry) => `${shortId(entry.Id)}\n`).join(''));
+      else if (format === 'template') context.io.out(renderTemplate(options.format, networks.map(templateRow)));
       else if (format === 'json') context.io.out(jsonText(networks));
       else context.io.out(table(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], networks.map((entry) => [shortId(entry.Id), entry.Name, entry.Driver, entry.Scope])));
     });

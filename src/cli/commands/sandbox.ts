@@ -3,13 +3,29 @@ import { CliError } from '../client.js';
 import type { CommandContext } from '../io.js';
 import { checkFormat, jsonText } from '../options.js';
 import { shortId, table } from '../table.js';
+import { isTemplate, renderTemplate } from '../template.js';
 
 interface Summary {
   readonly Id: string;
   readonly Names: readonly string[];
   readonly Command: string;
   readonly Status: string;
+  readonly State?: string;
+  readonly Created?: number;
+  readonly Labels?: Record<string, string> | null;
+  readonly Ports?: readonly { readonly IP: string; readonly PrivatePort: number; readonly PublicPort: number; readonly Type: string }[];
   readonly NetworkSettings: { readonly Networks: Record<string, { readonly IPAddress: string }> };
+}
+
+/** One row as `docker ps --format` sees it (its field names, values as strings). */
+function templateRow(entry: Summary): Record<string, string> {
+  return {
+    ID: shortId(entry.Id), Names: entry.Names.map((name) => name.replace(/^\//, '')).join(','), Command: entry.Command, Status: entry.Status, State: entry.State ?? '',
+    Networks: Object.keys(entry.NetworkSettings.Networks).join(','),
+    Ports: (entry.Ports ?? []).map((port) => `${port.IP.includes(':') ? `[${port.IP}]` : port.IP}:${port.PublicPort}->${port.PrivatePort}/${port.Type}`).join(', '),
+    Labels: Object.entries(entry.Labels ?? {}).map(([key, value]) => `${key}=${value}`).join(','),
+    CreatedAt: entry.Created === undefined ? '' : new Date(entry.Created * 1000).toISOString(),
+  };
 }
 
 type PortMap = Record<string, readonly { readonly HostIp: string; readonly HostPort: string }[] | null>;
@@ -19,12 +35,13 @@ function psCommand(program: Command, context: CommandContext): void {
     .description('list sandboxes (running and idle ones; -a adds those whose command exited)')
     .option('-a, --all', 'include sandboxes whose command exited')
     .option('-q, --quiet', 'only ids')
-    .option('--format <format>', 'table or json', 'table')
-    .addHelpText('after', '\nExamples:\n  berth ps\n  berth ps -a -q\n  berth ps --format json')
+    .option('--format <format>', 'table, json, or a template: {{.ID}} {{.Names}} {{.Command}} {{.Status}} {{.State}} {{.Networks}} {{.Ports}} {{.Labels}} {{.CreatedAt}} {{json .}}', 'table')
+    .addHelpText('after', '\nExamples:\n  berth ps\n  berth ps -a -q\n  berth ps --format json\n  berth ps --format \'{{.Names}}\\t{{.Networks}}\'')
     .action(async (options: { all?: boolean; quiet?: boolean; format: string }) => {
-      const format = checkFormat(options.format, ['table', 'json']);
+      const format = isTemplate(options.format) ? 'template' : checkFormat(options.format, ['table', 'json']);
       const list = (await context.client().ok('GET', `/containers/json${options.all === true ? '?all=true' : ''}`)) as Summary[];
       if (options.quiet === true) return context.io.out(list.map((entry) => `${shortId(entry.Id)}\n`).join(''));
+      if (format === 'template') return context.io.out(renderTemplate(options.format, list.map(templateRow)));
       if (format === 'json') return context.io.out(jsonText(list));
       const rows = list.map((entry) => [
         shortId(entry.Id), entry.Names[0]?.replace(/^\//, '') ?? '', entry.Command, entry.Status,

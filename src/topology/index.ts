@@ -1,0 +1,11 @@
+export type { Topology, TopologyNetwork, TopologySubnet, TopologySandbox, TopologyEndpoint, TopologyPort, NetworkDevice } from './topology.js';
+export { buildTopology } from './build-topology.js';
+export type { TopologySource } from './build-topology.js';
+export { networkDevice, describeDevice } from './network-device.js';
+export { topologyGraph } from './topology-graph.js';
+export type { TopologyGraph, GraphNode, GraphEdge, GraphNodeKind } from './topology-graph.js';
+export { renderText } from './render-text.js';
+export { renderDot } from './render-dot.js';
+export { renderMermaid } from './render-mermaid.js';
+export { renderSvg, SvgRenderError } from './render-svg.js';
+export { WireShapeError } from './wire-reader.js';
