@@ -18,6 +18,8 @@ export interface HostProbe {
   stat(path: string): FileFacts | undefined;
   /** Runs a read-only command; undefined when the program is not installed. */
   run(command: string, args: readonly string[]): Promise<{ readonly code: number; readonly stdout: string } | undefined>;
+  /** Whether a TCP connection to host:port opens within the time (etcd reachability). */
+  connect(target: { readonly host: string; readonly port: number; readonly timeoutMs: number }): Promise<boolean>;
   /** Command names (/proc/PID/comm) of the running processes. */
   processNames(): readonly string[];
   /** `uname -r`. */

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
@@ -32,6 +33,19 @@ export class LinuxHostProbe implements HostProbe {
     } catch {
       return undefined;
     }
+  }
+
+  connect(target: { readonly host: string; readonly port: number; readonly timeoutMs: number }): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = createConnection({ host: target.host, port: target.port, timeout: target.timeoutMs });
+      const finish = (up: boolean): void => {
+        socket.destroy();
+        resolve(up);
+      };
+      socket.once('connect', () => finish(true));
+      socket.once('timeout', () => finish(false));
+      socket.once('error', () => finish(false));
+    });
   }
 
   processNames(): readonly string[] {

@@ -1,4 +1,5 @@
 import type { CheckResult, CheckStatus } from './check-result.js';
+import { checkCluster } from './cluster-checks.js';
 import { checkFirewallManagers, checkIpForward, checkNftables } from './firewall-checks.js';
 import type { HostProbe } from './host-probe.js';
 import { checkKernelFeatures } from './kernel-features.js';
@@ -13,7 +14,7 @@ export interface DoctorReport {
 }
 
 /** Runs every check against `probe`; nothing is changed on the machine. */
-export async function runDoctor(probe: HostProbe, options: { readonly socketPath: string }): Promise<DoctorReport> {
+export async function runDoctor(probe: HostProbe, options: { readonly socketPath: string; readonly configFile?: string }): Promise<DoctorReport> {
   const checks: CheckResult[] = [
     ...checkKernelFeatures(probe),
     await checkNftables(probe),
@@ -21,6 +22,7 @@ export async function runDoctor(probe: HostProbe, options: { readonly socketPath
     ...(await checkFirewallManagers(probe)),
     await checkRouteOverlap(probe),
     ...checkSocket(probe, options.socketPath),
+    ...(await checkCluster(probe, { configFile: options.configFile ?? '/etc/berth/daemon.json' })),
   ];
   const summary = { ok: 0, warn: 0, fail: 0 };
   for (const check of checks) summary[check.status] += 1;

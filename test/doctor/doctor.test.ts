@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import {
-  checkFirewallManagers, checkIpForward, checkKernelFeatures, checkNftables, checkRouteOverlap, checkSocket, doctorExitCode, formatDoctorReport, runDoctor,
+  checkCluster, checkFirewallManagers, checkIpForward, checkKernelFeatures, checkNftables, checkRouteOverlap, checkSocket, doctorExitCode, formatDoctorReport, runDoctor,
 } from '../../src/doctor/index.js';
 import type { CheckResult } from '../../src/doctor/index.js';
 import { FakeProbe } from './fake-probe.js';
@@ -98,7 +98,7 @@ describe('runDoctor and berth doctor', () => {
     expect(report.status).toBe('ok');
     expect(doctorExitCode(report)).toBe(0);
     expect(report.summary).toEqual({ ok: report.checks.length, warn: 0, fail: 0 });
-    expect(probe.ran.every((command) => /^(nft (list ruleset|--version)|iptables-save |ip -j (-4 route|link) show)$/.test(command))).toBe(true);
+    expect(probe.ran.every((command) => /^(nft (list ruleset|--version)|iptables-save |ip -j (-4 route|link) show|timedatectl show -p NTPSynchronized --value)$/.test(command))).toBe(true);
     probe.files.set('/proc/sys/net/ipv4/ip_forward', '0');
     expect(doctorExitCode(await runDoctor(probe, { socketPath: '/run/berth/berth.sock' }))).toBe(2);
     probe.files.set('/proc/modules', '');
@@ -135,5 +135,19 @@ describe('kernel features from the kernel config (kernels without modules)', () 
     expect(byId(results)).toMatchObject({ 'kernel.bridge': 'ok', 'kernel.veth': 'ok', 'kernel.vxlan': 'ok', 'kernel.ipvlan': 'warn', 'kernel.nf_tables': 'ok' });
     expect(results.find((entry) => entry.id === 'kernel.veth')?.detail).toMatch(/^veth: built in/);
     expect(checkKernelFeatures(new FakeProbe()).find((entry) => entry.id === 'kernel.bridge')).toMatchObject({ status: 'warn', detail: expect.stringContaining('neither module lists') as unknown });
+  });
+});
+
+describe('cluster (global scope)', () => {
+  test('no cluster-store is ok; etcd endpoints are connected to; the clock must be synchronised', async () => {
+    const probe = FakeProbe.healthy();
+    expect(byId(await checkCluster(probe, { configFile: '/etc/berth/daemon.json' }))).toEqual({ 'cluster.etcd': 'ok' });
+    probe.files.set('/etc/berth/daemon.json', JSON.stringify({ 'cluster-store': 'etcd://10.0.0.5:2379,10.0.0.6:2379' }));
+    expect((await checkCluster(probe, { configFile: '/etc/berth/daemon.json' }))[0]).toMatchObject({ status: 'fail', fix: expect.stringContaining('etcd') as unknown });
+    probe.listening.add('10.0.0.5:2379');
+    expect((await checkCluster(probe, { configFile: '/etc/berth/daemon.json' }))[0]).toMatchObject({ status: 'warn', detail: expect.stringContaining('10.0.0.6:2379') as unknown });
+    probe.listening.add('10.0.0.6:2379');
+    probe.commands.set('timedatectl show -p NTPSynchronized --value', { code: 0, stdout: 'no\n' });
+    expect(byId(await checkCluster(probe, { configFile: '/etc/berth/daemon.json' }))).toEqual({ 'cluster.etcd': 'ok', 'cluster.clock': 'warn' });
   });
 });

@@ -8,6 +8,8 @@ export class FakeProbe implements HostProbe {
   readonly stats = new Map<string, FileFacts>();
   readonly commands = new Map<string, { code: number; stdout: string }>();
   processes: string[] = ['systemd', 'sshd'];
+  /** host:port pairs that accept TCP connections. */
+  readonly listening = new Set<string>();
   /** Every command run, to prove the doctor only reads. */
   readonly ran: string[] = [];
 
@@ -27,6 +29,7 @@ export class FakeProbe implements HostProbe {
     probe.commands.set('nft list ruleset', { code: 0, stdout: 'table inet berth {\n}\n' });
     probe.commands.set('iptables-save ', { code: 0, stdout: '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n' });
     probe.commands.set('ip -j -4 route show', { code: 0, stdout: JSON.stringify([{ dst: 'default', gateway: '10.0.0.1', dev: 'eth0' }, { dst: '10.0.0.0/24', dev: 'eth0', protocol: 'kernel' }]) });
+    probe.commands.set('timedatectl show -p NTPSynchronized --value', { code: 0, stdout: 'yes\n' });
     probe.commands.set('ip -j link show', { code: 0, stdout: JSON.stringify([{ ifname: 'lo' }, { ifname: 'eth0' }]) });
     return probe;
   }
@@ -41,6 +44,10 @@ export class FakeProbe implements HostProbe {
 
   stat(path: string): FileFacts | undefined {
     return this.stats.get(path);
+  }
+
+  connect(target: { readonly host: string; readonly port: number }): Promise<boolean> {
+    return Promise.resolve(this.listening.has(`${target.host}:${target.port}`));
   }
 
   processNames(): readonly string[] {
