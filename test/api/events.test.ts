@@ -129,7 +129,7 @@ describe('GET /events', () => {
   test('without since the stream is live: events after the request arrive as they happen', async () => {
     await rig.api.createNetwork({ name: 'old' });
     const reply = get('/events', 2);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    while (rig.bus.subscribers === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     await rig.api.createNetwork({ name: 'live' });
     await rig.api.removeNetwork('live');
     const events = messages((await reply).lines);

@@ -21,7 +21,8 @@ async function script(name: 'install' | 'uninstall', args: readonly string[]): P
   return { exitCode: result.exitCode ?? -1, stderr: String(result.stderr) };
 }
 
-describe('scripts/install and scripts/uninstall into a throwaway root', () => {
+// Each install copies ~65 MB (the build and the production node_modules): slow on a loaded machine.
+describe('scripts/install and scripts/uninstall into a throwaway root', { timeout: 180_000 }, () => {
   test('install puts wrappers, the build, the unit, the config and the group under --root only', async () => {
     const installed = await script('install', ['--root', root, '--prefix', '/opt/berth']);
     expect(installed.exitCode, installed.stderr).toBe(0);
