@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { showProgress } from './progress.js';
 
 /** Where the daemon listens: `unix:///path` or `tcp://host:port`. */
 export interface DaemonAddress {
@@ -59,7 +60,9 @@ export class ApiClient {
   call(method: string, path: string, body?: unknown): Promise<ApiReply> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const target = this.#address.socketPath === undefined ? { host: this.#address.host, port: this.#address.port } : { socketPath: this.#address.socketPath };
-    return new Promise((resolve, reject) => {
+    // Only mutating requests can take long (reset, prune, overlay joins); reads stay silent.
+    const stop = method === 'GET' ? () => undefined : showProgress(`${method} ${path.split('?')[0] ?? path}`);
+    const pending = new Promise<ApiReply>((resolve, reject) => {
       const headers = payload === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': payload.length };
       const req = request({ ...target, method, path: `/v${CLIENT_API_VERSION}${path}`, headers }, (res) => {
         const chunks: Buffer[] = [];
@@ -73,6 +76,7 @@ export class ApiClient {
       });
       req.end(payload);
     });
+    return pending.finally(stop);
   }
 
   /**
