@@ -26,6 +26,7 @@ import { prepareDockerPlugin } from './docker-plugin.js';
 import { wireCluster } from './cluster-wiring.js';
 import { systemReset } from './system-reset.js';
 import { applySocketGroup } from './socket-group.js';
+import { listenTls } from './tls.js';
 import { EmbeddedDns, createForwarder, createQueryHandler } from '../../dns/index.js';
 import type { DnsQueryOutcome } from '../../dns/index.js';
 import { EventBus, EventedController } from '../events/index.js';
@@ -112,14 +113,16 @@ async function start(options: DaemonOptions): Promise<void> {
   });
   await listenUnix(server, options.socket);
   const socketGid = applySocketGroup(options.socket, options.socketGroup);
-  const tcpServers = await Promise.all(options.hosts.map(async (host) => {
-    const [address, port] = host.slice('tcp://'.length).split(/:(?=\d+$)/);
+  // -H tcp://: TLS with verified client certificates only (options.ts refuses it without the files).
+  const tls = options.tls;
+  const tcpServers = tls === undefined ? [] : await Promise.all(options.hosts.map(async (host) => {
+    const [address = '', port] = host.slice('tcp://'.length).split(/:(?=\d+$)/);
     const tcp = createApiServer({ controller: api, runner, log: logger, version: BERTH_VERSION, events, reset, ...onRequest });
-    await new Promise<void>((resolve) => tcp.listen(Number(port), address, resolve));
-    return tcp;
+    const onClientError = (error: Error, remote: string): void => log.warn({ remote, error: error.message }, 'TLS client refused');
+    return listenTls(tcp, { address: address.replace(/^\[|\]$/g, ''), port: Number(port), files: tls, onClientError });
   }));
   const metricsServer = metrics === undefined || options.metrics === undefined ? undefined : await serveMetrics({ source: metrics, address: options.metrics });
-  log.info({ socket: options.socket, firewall: firewall.transport, version: BERTH_VERSION, metrics: options.metrics, socketGid }, 'berthd ready');
+  log.info({ socket: options.socket, tcp: options.hosts, firewall: firewall.transport, version: BERTH_VERSION, metrics: options.metrics, socketGid }, 'berthd ready');
   const stop = (signal: string): void => {
     log.info({ signal }, 'berthd stopping');
     trimmer.stop();

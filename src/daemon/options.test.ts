@@ -23,6 +23,16 @@ describe('berthd --metrics-addr', () => {
   });
 });
 
+describe('berthd -H tcp:// (TLS with client certificates only)', () => {
+  test('refuses a TCP listener without --tlscacert, --tlscert and --tlskey, naming what is missing', () => {
+    expect(parse([]).tls).toBeUndefined();
+    expect(() => parse(['-H', 'tcp://127.0.0.1:2376'])).toThrow(/requires TLS with client certificates; give --tlscacert, --tlscert and --tlskey \(missing: --tlscacert, --tlscert, --tlskey\)/);
+    expect(() => parse(['-H', 'tcp://127.0.0.1:2376', '--tlscacert', 'ca.pem', '--tlscert', 'cert.pem'])).toThrow(/\(missing: --tlskey\)/);
+    expect(parse(['-H', 'tcp://10.0.0.1:2376', '--tlsverify', '--tlscacert', 'ca.pem', '--tlscert', 'cert.pem', '--tlskey', 'key.pem']))
+      .toMatchObject({ hosts: ['tcp://10.0.0.1:2376'], tls: { ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem' } });
+  });
+});
+
 describe('berthd config file (/etc/berth/daemon.json)', () => {
   const directory = mkdtempSync(join(tmpdir(), 'berth-config-'));
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -37,11 +47,11 @@ describe('berthd config file (/etc/berth/daemon.json)', () => {
 
   test('keys are the flag names; flags win; repeatable flags take lists, switches booleans', () => {
     const options = withFile({
-      'log-level': 'debug', 'root': '/srv/berth', 'dns-ttl': 60, 'host': ['tcp://127.0.0.1:2375'], 'default-address-pool': ['base=10.200.0.0/16,size=24'],
+      'log-level': 'debug', 'root': '/srv/berth', 'dns-ttl': 60, 'host': ['tcp://127.0.0.1:2376'], 'tlscacert': '/etc/berth/ca.pem', 'tlscert': '/etc/berth/cert.pem', 'tlskey': '/etc/berth/key.pem', 'default-address-pool': ['base=10.200.0.0/16,size=24'],
       'metrics-addr': '0.0.0.0:9323', 'metrics-allow-remote': true, 'firewall': 'iptables',
     }, ['--root', '/var/lib/other']);
     expect(options).toMatchObject({
-      logLevel: 'debug', root: '/var/lib/other', dnsTtl: 60, hosts: ['tcp://127.0.0.1:2375'], defaultAddressPools: ['base=10.200.0.0/16,size=24'],
+      logLevel: 'debug', root: '/var/lib/other', dnsTtl: 60, hosts: ['tcp://127.0.0.1:2376'], tls: { ca: '/etc/berth/ca.pem', cert: '/etc/berth/cert.pem', key: '/etc/berth/key.pem' }, defaultAddressPools: ['base=10.200.0.0/16,size=24'],
       metrics: { kind: 'tcp', host: '0.0.0.0', port: 9323 }, firewall: 'iptables', runRoot: '/run/berth',
     });
   });

@@ -3,6 +3,7 @@ import { BerthError } from '../errors/index.js';
 import { applyConfigFile } from './config-file.js';
 import { parseMetricsAddress } from '../metrics/index.js';
 import type { MetricsAddress } from '../metrics/index.js';
+import type { TlsFiles } from './tls.js';
 
 /** berthd's settings after parsing flags. */
 export interface DaemonOptions {
@@ -10,6 +11,8 @@ export interface DaemonOptions {
   readonly runRoot: string;
   readonly socket: string;
   readonly hosts: readonly string[];
+  /** --tlscacert, --tlscert, --tlskey: required with `hosts` (the TCP API always verifies client certificates). */
+  readonly tls?: TlsFiles;
   readonly firewall: 'nftables' | 'iptables' | 'none';
   readonly defaultAddressPools: readonly string[];
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -59,7 +62,11 @@ export function daemonCommand(version: string): Command {
     .option('--run-root <dir>', 'ephemeral state: sockets, namespace mounts, sandbox files', '/run/berth')
     .option('--socket <path>', 'API socket (mode 0660); default <run-root>/berth.sock')
     .option('-G, --group <name>', 'group of the API socket, whose members may use berthd (skipped when the default group does not exist)', 'berth')
-    .option('-H, --host <url>', 'also listen on tcp://IP:PORT (never by default; no TLS, keep it on loopback)', collect, [])
+    .option('-H, --host <url>', 'also listen on tcp://IP:PORT with TLS client certificates (never by default; needs --tlscacert, --tlscert, --tlskey)', collect, [])
+    .option('--tlscacert <path>', 'CA (PEM) that signed the client certificates accepted on -H tcp://')
+    .option('--tlscert <path>', 'server certificate (PEM) for -H tcp://')
+    .option('--tlskey <path>', 'server private key (PEM) for -H tcp://')
+    .option('--tlsverify', 'accepted for Docker compatibility; client certificates are always verified on -H tcp://')
     .addOption(new Option('--firewall <backend>', 'firewall backend').choices(['nftables', 'iptables', 'none']).default('nftables'))
     .option('--default-address-pool <base=CIDR,size=N>', 'replace the default IPv4 pools (repeatable)', collect, [])
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
@@ -111,6 +118,19 @@ function clusterOptions(raw: Record<string, unknown>): ClusterStoreOptions | und
   return { endpoints: hosts.map((host) => `http://${host}`), advertiseAddress: advertise, leaseTtl: ttl };
 }
 
+/** -H tcp:// needs all three TLS files; berthd has no plain-TCP or server-only-TLS mode. */
+function tlsOptions(raw: Record<string, unknown>, hosts: readonly string[]): { tls?: TlsFiles } {
+  const flags = { ca: 'tlscacert', cert: 'tlscert', key: 'tlskey' } as const;
+  const value = (key: keyof typeof flags): string | undefined => (typeof raw[flags[key]] === 'string' ? raw[flags[key]] as string : undefined);
+  const files = { ca: value('ca'), cert: value('cert'), key: value('key') };
+  if (hosts.length === 0) return {};
+  const missing = (Object.keys(flags) as (keyof typeof flags)[]).filter((key) => files[key] === undefined).map((key) => `--${flags[key]}`);
+  if (files.ca === undefined || files.cert === undefined || files.key === undefined) {
+    throw new BerthError('INVALID_ARGUMENT', `-H ${hosts.join(' -H ')}: the TCP API requires TLS with client certificates; give --tlscacert, --tlscert and --tlskey (missing: ${missing.join(', ')})`, { object: 'host' });
+  }
+  return { tls: { ca: files.ca, cert: files.cert, key: files.key } };
+}
+
 function withCluster(cluster: ClusterStoreOptions | undefined): { cluster?: ClusterStoreOptions } {
   return cluster === undefined ? {} : { cluster };
 }
@@ -132,6 +152,7 @@ export function toDaemonOptions(raw: Record<string, unknown>): DaemonOptions {
     runRoot,
     socket: typeof raw['socket'] === 'string' ? raw['socket'] : `${runRoot}/berth.sock`,
     hosts: list('host'),
+    ...tlsOptions(raw, list('host')),
     firewall: text('firewall') as DaemonOptions['firewall'],
     defaultAddressPools: list('defaultAddressPool'),
     logLevel: text('logLevel') as DaemonOptions['logLevel'],
