@@ -19,6 +19,11 @@ function prefixLength(pool: string): string {
 }
 
 
+/** An address without its prefix length ("10.0.0.2/24" → "10.0.0.2"). */
+function plainAddress(cidr: string): string {
+  return cidr.split('/')[0] ?? cidr;
+}
+
 function vethName(): string {
   return `veth${randomBytes(4).toString('hex').slice(0, 7)}`;
 }
@@ -112,7 +117,9 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer, PortPublish
 
   async restoreEndpoint(network: DriverNetwork, endpoint: DriverEndpoint): Promise<readonly string[]> {
     const { bridgeName } = readBridgeState(network.state);
-    const { hostVeth } = readEndpointState(endpoint.state);
+    const { hostVeth, guard } = readEndpointState(endpoint.state);
+    // Re-asserted on every restore: a restarted daemon's firewall model must hold every guard.
+    if (guard !== undefined) await this.#firewall.addGuard(guard);
     const [bridge, veth] = await Promise.all([this.#host.links.find(bridgeName), this.#host.links.find(hostVeth)]);
     if (bridge === undefined || veth === undefined || (veth.masterIndex === bridge.index && veth.up)) return [];
     await this.#host.links.set(hostVeth, { master: bridgeName, up: true });
@@ -133,29 +140,34 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer, PortPublish
   createEndpoint(network: DriverNetwork, endpoint: EndpointRequest): Promise<DriverEndpoint> {
     readBridgeState(network.state);
     const macAddress = endpoint.macAddress ?? randomMac();
+    // The guard (nft-spoof.ts) is stored with the endpoint: what its veth may send as.
+    const ipv4 = endpoint.address === undefined ? undefined : plainAddress(endpoint.address);
+    const ipv6 = endpoint.addressIpv6 === undefined ? undefined : plainAddress(endpoint.addressIpv6);
     return Promise.resolve({
-      id: endpoint.id, macAddress, state: { hostVeth: vethName() },
+      id: endpoint.id, macAddress,
+      state: { hostVeth: vethName(), macAddress, ...(ipv4 === undefined ? {} : { ipv4 }), ...(ipv6 === undefined ? {} : { ipv6 }) },
       ...(endpoint.address === undefined ? {} : { address: endpoint.address }),
       ...(endpoint.addressIpv6 === undefined ? {} : { addressIpv6: endpoint.addressIpv6 }),
     });
   }
 
   async removeEndpoint(_network: DriverNetwork, endpoint: DriverEndpoint): Promise<void> {
-    await this.#host.links.remove(readEndpointState(endpoint.state).hostVeth);
+    const { hostVeth, guard } = readEndpointState(endpoint.state);
+    await this.#host.links.remove(hostVeth);
+    if (guard !== undefined) await this.#firewall.removeGuard(guard);
   }
 
   async join(network: DriverNetwork, endpoint: DriverEndpoint, sandbox: SandboxTarget): Promise<JoinResult> {
     const state = readBridgeState(network.state);
-    const { hostVeth } = readEndpointState(endpoint.state);
-    await this.#host.links.create({
-      kind: 'veth', name: hostVeth, alias: `berth:${network.id}:${endpoint.id}`, master: state.bridgeName, up: true,
-      peer: {
-        name: sandbox.interfaceName, netnsPath: sandbox.netnsPath,
-        ...(endpoint.macAddress === undefined ? {} : { mac: endpoint.macAddress }),
-        ...(state.mtu === undefined ? {} : { mtu: state.mtu }),
-      },
-      ...(state.mtu === undefined ? {} : { mtu: state.mtu }),
-    });
+    const { guard } = readEndpointState(endpoint.state);
+    // Guarded before the veth exists (elements are keyed by name), so no frame ever passes unchecked.
+    if (guard !== undefined) await this.#firewall.addGuard(guard);
+    try {
+      await this.#createVeth({ network, endpoint, sandbox });
+    } catch (error) {
+      if (guard !== undefined) await this.#firewall.removeGuard(guard);
+      throw error;
+    }
     const gateway = state.internal || state.inhibitIpv4 ? undefined : network.ipam.ipv4[0]?.gateway;
     const gatewayIpv6 = state.internal ? undefined : network.ipam.ipv6[0]?.gateway;
     return {
@@ -167,8 +179,26 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer, PortPublish
     };
   }
 
+  /** The veth pair: host end on the bridge, sandbox end created inside the sandbox. */
+  async #createVeth(init: { readonly network: DriverNetwork; readonly endpoint: DriverEndpoint; readonly sandbox: SandboxTarget }): Promise<void> {
+    const { network, endpoint, sandbox } = init;
+    const state = readBridgeState(network.state);
+    const { hostVeth } = readEndpointState(endpoint.state);
+    await this.#host.links.create({
+      kind: 'veth', name: hostVeth, alias: `berth:${network.id}:${endpoint.id}`, master: state.bridgeName, up: true,
+      peer: {
+        name: sandbox.interfaceName, netnsPath: sandbox.netnsPath,
+        ...(endpoint.macAddress === undefined ? {} : { mac: endpoint.macAddress }),
+        ...(state.mtu === undefined ? {} : { mtu: state.mtu }),
+      },
+      ...(state.mtu === undefined ? {} : { mtu: state.mtu }),
+    });
+  }
+
   /** Deletes the pair from the host side; fine when it is gone (the sandbox end went first). */
   async leave(_network: DriverNetwork, endpoint: DriverEndpoint): Promise<void> {
-    await this.#host.links.remove(readEndpointState(endpoint.state).hostVeth);
+    const { hostVeth, guard } = readEndpointState(endpoint.state);
+    await this.#host.links.remove(hostVeth);
+    if (guard !== undefined) await this.#firewall.removeGuard(guard);
   }
 }

@@ -1,5 +1,6 @@
 import { BerthError } from '../../src/errors/index.js';
 import type { DriverState } from '../../src/driver-api/index.js';
+import type { EndpointGuard } from './firewall/nft-spoof.js';
 
 /** What the bridge driver keeps with each network in the store. */
 export interface BridgeState {
@@ -40,9 +41,17 @@ export function readBridgeState(state: DriverState): BridgeState {
   };
 }
 
-/** The host-side veth name of one endpoint (the sandbox end is named ethN by the controller). */
-export function readEndpointState(state: DriverState): { hostVeth: string } {
-  const { hostVeth } = state;
+/**
+ * The host-side veth name of one endpoint (the sandbox end is named ethN by the controller), and
+ * what it may send as (its anti-spoofing guard): stored at create, so a restarted daemon can
+ * re-assert it; absent for endpoints made before berth stored it (those stay unguarded).
+ */
+export function readEndpointState(state: DriverState): { hostVeth: string; guard?: EndpointGuard } {
+  const { hostVeth, macAddress, ipv4, ipv6 } = state;
   if (typeof hostVeth !== 'string') throw corrupt('veth name');
-  return { hostVeth };
+  if (typeof macAddress !== 'string') return { hostVeth };
+  return {
+    hostVeth,
+    guard: { hostVeth, macAddress, ...(typeof ipv4 === 'string' ? { ipv4 } : {}), ...(typeof ipv6 === 'string' ? { ipv6 } : {}) },
+  };
 }

@@ -5,12 +5,17 @@ import type { PublishedPort } from './published-port.js';
 import { iptablesRuleset, readExisting } from './iptables-ruleset.js';
 import { portKey } from './iptables-ports.js';
 import { listingShape, scriptShape, shapeDrift } from './nft-shape.js';
+import { addGuardRules, removeGuardRules, spoofBaseRuleset } from './nft-spoof.js';
+import type { EndpointGuard } from './nft-spoof.js';
 
-/** What iptables rules are rebuilt from: every network and every published port. */
+/** What a full restore (and iptables' every change) is rebuilt from: networks, published ports, endpoint guards by host veth. */
 interface FirewallModel {
   readonly networks: Map<string, BridgeFirewallSpec>;
   readonly ports: Map<string, PublishedPort>;
+  readonly guards: Map<string, EndpointGuard>;
 }
+
+const MODEL_PARTS = ['networks', 'ports', 'guards'] as const;
 
 /**
  * Applies bridge networks' rules through the configured backend, each change as one atomic
@@ -20,7 +25,7 @@ interface FirewallModel {
 export class BridgeFirewall {
   readonly #backend: FirewallBackend;
   readonly #netns: Netns;
-  readonly #model: FirewallModel = { networks: new Map(), ports: new Map() };
+  readonly #model: FirewallModel = { networks: new Map(), ports: new Map(), guards: new Map() };
   /** Changes and checks run one at a time, so a check never sees half of berth's own change. */
   #queue: Promise<unknown> = Promise.resolve();
   /** Something was applied: from then on, berth's rules are expected in the kernel. */
@@ -44,13 +49,13 @@ export class BridgeFirewall {
   }
 
   async #applyNow(change: { readonly nft: string; readonly update: (model: FirewallModel) => void }): Promise<void> {
-    const next: FirewallModel = { networks: new Map(this.#model.networks), ports: new Map(this.#model.ports) };
+    const next: FirewallModel = { networks: new Map(this.#model.networks), ports: new Map(this.#model.ports), guards: new Map(this.#model.guards) };
     change.update(next);
     switch (this.#backend.name) {
       case 'none':
         break;
       case 'nftables':
-        if (change.nft !== '') await this.#backend.apply(this.#netns, { backend: 'nftables', script: `${baseRuleset()}${change.nft}` });
+        if (change.nft !== '') await this.#backend.apply(this.#netns, { backend: 'nftables', script: `${baseRuleset()}${spoofBaseRuleset()}${change.nft}` });
         break;
       case 'iptables': {
         const own = await this.#backend.listOwn(this.#netns);
@@ -67,7 +72,7 @@ export class BridgeFirewall {
         break;
       }
     }
-    for (const part of ['networks', 'ports'] as const) {
+    for (const part of MODEL_PARTS) {
       const target: Map<string, unknown> = this.#model[part];
       target.clear();
       for (const [id, value] of next[part]) target.set(id, value);
@@ -87,7 +92,7 @@ export class BridgeFirewall {
         case 'none':
           return [];
         case 'nftables': {
-          const desired = scriptShape(fullRuleset({ networks: [...this.#model.networks.values()], ports: [...this.#model.ports.values()] }));
+          const desired = scriptShape(this.#fullRuleset());
           return shapeDrift({ desired, listed: listingShape(await this.#backend.listOwn(this.#netns)) });
         }
         case 'iptables': {
@@ -107,12 +112,31 @@ export class BridgeFirewall {
   reapply(): Promise<void> {
     return this.#serial(async () => {
       if (this.#backend.name === 'nftables') {
-        const script = fullRuleset({ networks: [...this.#model.networks.values()], ports: [...this.#model.ports.values()] });
+        const script = this.#fullRuleset();
         await this.#backend.apply(this.#netns, { backend: 'nftables', script });
       } else {
         await this.#applyNow({ nft: '', update: () => undefined });
       }
     });
+  }
+
+  #fullRuleset(): string {
+    return fullRuleset({ networks: [...this.#model.networks.values()], ports: [...this.#model.ports.values()], guards: [...this.#model.guards.values()] });
+  }
+
+  /**
+   * Lets an endpoint's host veth carry only its own MAC and addresses (nftables; see nft-spoof.ts).
+   * iptables cannot see bridged frames without br_netfilter, so that backend keeps the model only.
+   */
+  addGuard(guard: EndpointGuard): Promise<void> {
+    if (this.#backend.name !== 'nftables') return this.#serial(() => Promise.resolve(void this.#model.guards.set(guard.hostVeth, guard)));
+    return this.#apply({ nft: addGuardRules([guard]), update: (model) => model.guards.set(guard.hostVeth, guard) });
+  }
+
+  /** Removes an endpoint's guard; idempotent. */
+  removeGuard(guard: EndpointGuard): Promise<void> {
+    if (this.#backend.name !== 'nftables') return this.#serial(() => Promise.resolve(void this.#model.guards.delete(guard.hostVeth)));
+    return this.#apply({ nft: removeGuardRules([guard]), update: (model) => model.guards.delete(guard.hostVeth) });
   }
 
   /** Adds (or re-asserts) a network's rules. */

@@ -15,6 +15,8 @@
  */
 import type { PublishedPort } from './published-port.js';
 import { portFamily } from './published-port.js';
+import { SPOOF_SETS, NFT_SPOOF_TABLE, addGuardRules, spoofBaseRuleset } from './nft-spoof.js';
+import type { EndpointGuard } from './nft-spoof.js';
 
 export const NFT_TABLE = 'inet berth';
 
@@ -170,14 +172,18 @@ const ELEMENT_SETS = [
 
 /**
  * The whole desired table in one transaction: base chains rewritten, every set and map emptied and
- * filled again from the networks and ports given. Used after someone else changed berth's table,
- * so stray elements go too; the admins' chain `user` is kept as it is.
+ * filled again from the networks, ports and endpoint guards given (the anti-spoofing table
+ * `bridge berth` too, see nft-spoof.ts). Used after someone else changed berth's tables, so stray
+ * elements go too; the admins' chain `user` is kept as it is.
  */
-export function fullRuleset(init: { readonly networks: readonly BridgeFirewallSpec[]; readonly ports: readonly PublishedPort[] }): string {
+export function fullRuleset(init: { readonly networks: readonly BridgeFirewallSpec[]; readonly ports: readonly PublishedPort[]; readonly guards?: readonly EndpointGuard[] }): string {
   return [
     baseRuleset(),
+    spoofBaseRuleset(),
     ...ELEMENT_SETS.map((set) => `flush ${set.replace(' ', ` ${NFT_TABLE} `)}\n`),
+    ...SPOOF_SETS.map((set) => `flush set ${NFT_SPOOF_TABLE} ${set}\n`),
     ...init.networks.map((spec) => addNetworkRules(spec)),
     addPortRules(init.ports),
+    addGuardRules(init.guards ?? []),
   ].join('');
 }

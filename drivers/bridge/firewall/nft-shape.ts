@@ -6,6 +6,13 @@
  * each change would make publishing O(n)). The admins' chain `user` is not berth's to judge.
  */
 import { NFT_TABLE } from './nft-ruleset.js';
+import { NFT_SPOOF_TABLE } from './nft-spoof.js';
+
+/** berth's tables and how their chains and sets are named in a shape (`inet berth` ones bare). */
+const TABLES = [
+  { table: NFT_TABLE, prefix: '' },
+  { table: NFT_SPOOF_TABLE, prefix: 'bridge/' },
+] as const;
 
 /** Rules per chain and elements per set/map. */
 export interface NftShape {
@@ -40,17 +47,17 @@ function elementKey(element: string): string {
   return at === -1 ? element : element.slice(0, at);
 }
 
-/** The shape a script of `add`/`flush`/`delete` commands on table `inet berth` leaves behind, from an empty table. */
+/** The shape a script of `add`/`flush`/`delete` commands on berth's tables leaves behind, from empty tables. */
 export function scriptShape(script: string): NftShape {
   const rules = new Map<string, number>();
   const elements = new Map<string, Set<string>>();
-  const prefix = `${NFT_TABLE} `;
   for (const line of script.split('\n')) {
     const match = /^(add|flush|delete) (table|chain|rule|set|map|element) (.*)$/.exec(line.trim());
     if (match === null) continue;
     const [, verb = '', kind = '', rest = ''] = match;
-    if (!rest.startsWith(prefix)) continue;
-    const name = rest.slice(prefix.length).split(' ')[0] ?? '';
+    const owner = TABLES.find(({ table }) => rest.startsWith(`${table} `));
+    if (owner === undefined) continue;
+    const name = `${owner.prefix}${rest.slice(owner.table.length + 1).split(' ')[0] ?? ''}`;
     if (kind === 'chain' || kind === 'rule') {
       const count = rules.get(name) ?? 0;
       if (kind === 'rule' && verb === 'add') rules.set(name, count + 1);
@@ -73,16 +80,25 @@ export function scriptShape(script: string): NftShape {
   return { chains: rules, sets: new Map([...elements].map(([name, set]) => [name, set.size])) };
 }
 
-/** The shape of `table inet berth` in an nft listing (`list table` text); undefined when the table is absent. */
+/** The shape of berth's tables in an nft listing (`list table` text); undefined when `inet berth` is absent. */
 export function listingShape(listing: string): NftShape | undefined {
   const lines = listing.split('\n');
-  const start = lines.findIndex((line) => line.trim() === `table ${NFT_TABLE} {`);
-  if (start === -1) return undefined;
+  if (!lines.some((line) => line.trim() === `table ${NFT_TABLE} {`)) return undefined;
   const chains = new Map<string, number>();
   const sets = new Map<string, number>();
+  for (const { table, prefix } of TABLES) {
+    const start = lines.findIndex((line) => line.trim() === `table ${table} {`);
+    if (start !== -1) readTable({ lines: lines.slice(start + 1), prefix }, { chains, sets });
+  }
+  return { chains, sets };
+}
+
+/** Counts one table's rules per chain and elements per set, up to its closing brace. */
+function readTable(input: { readonly lines: readonly string[]; readonly prefix: string }, into: { readonly chains: Map<string, number>; readonly sets: Map<string, number> }): void {
+  const { chains, sets } = into;
   let current: { readonly kind: 'chain' | 'set'; readonly name: string } | undefined;
   let elementText: string | undefined;
-  for (const raw of lines.slice(start + 1)) {
+  for (const raw of input.lines) {
     const line = raw.trim();
     if (raw === '}') break;
     if (elementText !== undefined) {
@@ -90,7 +106,7 @@ export function listingShape(listing: string): NftShape | undefined {
     } else if (current === undefined) {
       const open = /^(chain|set|map) (\S+) \{$/.exec(line);
       if (open?.[2] !== undefined) {
-        current = { kind: open[1] === 'chain' ? 'chain' : 'set', name: open[2] };
+        current = { kind: open[1] === 'chain' ? 'chain' : 'set', name: `${input.prefix}${open[2]}` };
         if (current.kind === 'chain') chains.set(current.name, 0);
         else sets.set(current.name, 0);
       }
@@ -111,7 +127,6 @@ export function listingShape(listing: string): NftShape | undefined {
       elementText = undefined;
     }
   }
-  return { chains, sets };
 }
 
 /** What differs between the shape berth wants and the one listed; empty when intact. */
