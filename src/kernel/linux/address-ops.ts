@@ -1,7 +1,7 @@
 import type { AddressMessage } from 'netlink/dist/rt/structs.js';
 import type { AddressInfo, AddressOps } from '../address.js';
 import { hasCode } from '../../errors/index.js';
-import { kernelCall } from './kernel-error.js';
+import { kernelCall, kernelDump } from './kernel-error.js';
 import type { LinuxLinkOps } from './link-ops.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from './rtnl.js';
 import type { RtNetlinkSocket } from './rtnl.js';
@@ -49,7 +49,7 @@ export class LinuxAddressOps implements AddressOps {
   async list(link?: string): Promise<readonly AddressInfo[]> {
     const links = await this.#links.list();
     const names = new Map(links.map((entry) => [entry.index, entry.name]));
-    const messages = await kernelCall({ operation: 'list addresses', object: link ?? 'all' }, () => this.#socket.getAddresses());
+    const messages = await kernelDump({ operation: 'list addresses', object: link ?? 'all' }, () => this.#socket.getAddresses());
     return messages
       .filter((message): message is AddressMessage => message.kind === 'address')
       .map((message) => {

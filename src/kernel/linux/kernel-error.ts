@@ -73,3 +73,24 @@ export async function kernelCall<T>(failure: KernelFailure, action: () => Promis
     throw kernelError(error, failure);
   }
 }
+
+/** How often a dump is asked again when another request's reply split it (see kernelDump). */
+const DUMP_ATTEMPTS = 5;
+
+/**
+ * Runs a netlink dump (links, addresses, routes, neighbours). The `netlink` package groups a
+ * multipart reply until NLMSG_DONE, but ends the group early when a reply to another request on
+ * the same socket arrives in between (concurrent API calls share the namespace's socket), and the
+ * dump then fails with "Multipart message not terminated properly". A dump changes nothing, so
+ * it is simply asked again; other errors are not retried.
+ */
+export async function kernelDump<T>(failure: KernelFailure, action: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await action();
+    } catch (error) {
+      const split = error instanceof Error && /Multipart message not terminated/i.test(error.message);
+      if (!split || attempt >= DUMP_ATTEMPTS) throw kernelError(error, failure);
+    }
+  }
+}

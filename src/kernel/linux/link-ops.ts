@@ -2,7 +2,7 @@ import { closeSync } from 'node:fs';
 import type { LinkMessage } from 'netlink/dist/rt/structs.js';
 import type { LinkChange, LinkInfo, LinkOps, LinkSpec } from '../link.js';
 import { BerthError, hasCode } from '../../errors/index.js';
-import { kernelCall } from './kernel-error.js';
+import { kernelCall, kernelDump } from './kernel-error.js';
 import type { ErrnoCodes } from './kernel-error.js';
 import { decodeLinkInfo, encodeLinkInfo } from './link-info-codec.js';
 import type { LinkInfoContext } from './link-info-codec.js';
@@ -154,7 +154,7 @@ export class LinuxLinkOps implements LinkOps {
   }
 
   async list(): Promise<readonly LinkInfo[]> {
-    const messages = await kernelCall({ operation: 'list links', object: 'all' }, () => this.#socket.getLinks());
+    const messages = await kernelDump({ operation: 'list links', object: 'all' }, () => this.#socket.getLinks());
     return messages.filter((message): message is LinkMessage => message.kind === 'link').map(toLinkInfo);
   }
 

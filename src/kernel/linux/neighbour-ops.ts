@@ -1,7 +1,7 @@
 import type { NeighborMessage } from 'netlink/dist/rt/structs.js';
 import type { FdbEntry, FdbOps, NeighbourEntry, NeighbourOps } from '../neighbour.js';
 import { hasCode } from '../../errors/index.js';
-import { kernelCall } from './kernel-error.js';
+import { kernelCall, kernelDump } from './kernel-error.js';
 import type { LinuxLinkOps } from './link-ops.js';
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_REPLACE } from './rtnl.js';
 import type { RtNetlinkSocket } from './rtnl.js';
@@ -53,7 +53,7 @@ export class LinuxNeighbourOps implements NeighbourOps {
   async list(link?: string): Promise<readonly NeighbourEntry[]> {
     const links = await this.#links.list();
     const names = new Map(links.map((entry) => [entry.index, entry.name]));
-    const messages = await kernelCall({ operation: 'list neighbours', object: link ?? 'all' }, () => this.#socket.getNeighbors());
+    const messages = await kernelDump({ operation: 'list neighbours', object: link ?? 'all' }, () => this.#socket.getNeighbors());
     return neighbours(messages)
       .filter((message) => message.data.family === AF_INET || message.data.family === AF_INET6)
       .filter((message) => message.attrs.dst !== undefined && message.attrs.lladdr !== undefined)
@@ -109,7 +109,7 @@ export class LinuxFdbOps implements FdbOps {
 
   async list(link: string): Promise<readonly FdbEntry[]> {
     const { index } = await this.#links.get(link);
-    const messages = await kernelCall({ operation: 'list fdb entries', object: link }, () =>
+    const messages = await kernelDump({ operation: 'list fdb entries', object: link }, () =>
       this.#socket.getNeighbors({ family: AF_BRIDGE }),
     );
     return neighbours(messages)

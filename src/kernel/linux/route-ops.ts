@@ -3,7 +3,7 @@ import type { RouteMessage } from 'netlink/dist/rt/structs.js';
 import { BERTH_ROUTE_PROTOCOL } from '../route.js';
 import type { RouteInfo, RouteOps, RouteSpec } from '../route.js';
 import { BerthError, hasCode } from '../../errors/index.js';
-import { kernelCall } from './kernel-error.js';
+import { kernelCall, kernelDump } from './kernel-error.js';
 import type { LinuxLinkOps } from './link-ops.js';
 import { NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE } from './rtnl.js';
 import type { RtNetlinkSocket } from './rtnl.js';
@@ -89,7 +89,7 @@ export class LinuxRouteOps implements RouteOps {
     const links = await this.#links.list();
     const names = new Map(links.map((entry) => [entry.index, entry.name]));
     const table = options.table ?? RT_TABLE_MAIN;
-    const messages = await kernelCall({ operation: 'list routes', object: `table ${table}` }, () =>
+    const messages = await kernelDump({ operation: 'list routes', object: `table ${table}` }, () =>
       this.#socket.getRoutes(options.family === undefined ? {} : { family: options.family === 4 ? AF_INET : AF_INET6 }),
     );
     return messages
