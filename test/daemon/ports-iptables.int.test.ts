@@ -74,7 +74,8 @@ describe('port publishing with --firewall iptables (BERTH-DNAT rules, no proxy)'
     await rig.kill();
     await rig.start();
     expect(await berthRules()).toBe(published);
-    expect(await fetchFrom(router(), `http://${rig.host.ip}:8080/`)).toBe(HELLO);
+    // The rules are back as they were; the lab router may need a moment under load (ARP, a slow server).
+    expect(await fetchEventually(router(), `http://${rig.host.ip}:8080/`)).toBe(HELLO);
     await berthOk(rig, ['rm', '-f', 'web', 'listener']);
     expect(await fetchFrom(router(), `http://${rig.host.ip}:8080/`)).toBeUndefined();
     expect(await berthRules()).toBe(unpublished);
