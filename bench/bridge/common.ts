@@ -3,24 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DaemonRig } from '../../src/lab/index.js';
 import type { Netns } from '../../src/kernel/index.js';
-
-/** `--quick` (or BENCH_QUICK=1): fewer sandboxes, shorter and fewer iperf3 runs. */
-export const QUICK = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';
-
-export function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-export function median(samples: readonly number[]): number {
-  return percentile(samples, 50);
-}
-
-export async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
+import { median } from '../stats.js';
+export { QUICK, median, percentile, timed } from '../stats.js';
 
 /** An API call that must succeed (status < 300); resolves with the parsed body. */
 export function api(rig: DaemonRig): (method: string, path: string, body?: unknown) => Promise<unknown> {

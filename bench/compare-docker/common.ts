@@ -2,25 +2,7 @@
 import { request } from 'node:http';
 import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
-
-/** `--quick` (or BENCH_QUICK=1): fewer samples, shorter runs, ports up to 100 only. */
-export const QUICK = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';
-
-export function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-export function median(samples: readonly number[]): number {
-  return percentile(samples, 50);
-}
-
-/** Milliseconds `fn` took. */
-export async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
+export { QUICK, median, percentile, timed } from '../stats.js';
 
 /** The machine's 1/5/15-minute load averages: other work on this shared machine shows in the numbers. */
 export function load(): string {

@@ -8,19 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { startDaemon } from '../../src/lab/index.js';
 import type { DaemonRig } from '../../src/lab/index.js';
+import { percentile, timed } from '../stats.js';
 
 const DOCKER = { create: 63, rm: 181, connect: 32, disconnect: 44, rm200: 10_800 } as const;
-
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
 
 function api(rig: DaemonRig): (method: string, path: string, body?: unknown) => Promise<unknown> {
   return async (method, path, body) => {

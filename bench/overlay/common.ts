@@ -2,24 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterNode, ClusterRig } from '../../src/lab/index.js';
 import type { Netns } from '../../src/kernel/index.js';
-
-/** `--quick` (or BENCH_QUICK=1): fewer probes, one 1 s iperf3 run per path. */
-export const QUICK = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';
-
-export function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-export function median(samples: readonly number[]): number {
-  return percentile(samples, 50);
-}
-
-export async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
+export { QUICK, median, percentile, timed } from '../stats.js';
 
 /** Wall-clock milliseconds since the epoch, sub-millisecond (comparable with `ping -D`). */
 export function epochMs(): number {

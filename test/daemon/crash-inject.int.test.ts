@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { startDaemon } from '../../src/lab/index.js';
 import type { DaemonRig } from '../../src/lab/index.js';
 import { HELLO, fetchEventually, makeWebRoot } from './ports-support.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 /**
  * Crash injection: a seeded schedule of `kill -9`s of berthd while networks are created and
@@ -19,17 +20,6 @@ const SEED = 20261125;
 const ROUNDS = 20;
 const MAX_NETWORKS = 3;
 const MAX_SANDBOXES = 4;
-
-/** mulberry32, as in test/store/crash.int.test.ts. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SandboxModel {
   readonly port: number;
@@ -284,7 +274,7 @@ async function checkInvariants(model: Model): Promise<void> {
 
 describe('crash injection: kill -9 of berthd at step boundaries and mid-request', () => {
   test(`seed ${SEED}: ${ROUNDS} kills; after each restart no duplicate IP, no leaked link/netns/element, nothing acknowledged lost, ports and DNS work`, async () => {
-    const pick = random(SEED);
+    const pick = seededRandom(SEED);
     const model: Model = { networks: new Map(), sandboxes: new Map() };
     const log: string[] = [];
     let counter = 0;
@@ -316,8 +306,7 @@ describe('crash injection: kill -9 of berthd at step boundaries and mid-request'
       const acknowledged = settled.filter(({ step, code }) => step.ok.includes(code));
       for (const { ms } of acknowledged) requestMs = Math.max(20, Math.round((requestMs + ms) / 2));
       // A 5xx is not acknowledged (the client retries or undoes it, as for a cut connection); it is
-      // logged, with berthd's error lines, for the report. Known: concurrent netlink link dumps can fail
-      // with "Multipart message not terminated properly" (a KERNEL_FAILURE 500 on network create).
+      // logged, with berthd's error lines, for the report.
       if (settled.some(({ code }) => code >= 500)) serverErrors.push(...rig.output.slice(outputAt).filter((line) => line.includes('"level":50')).map((line) => `${round}: ${line.trim()}`));
       if (!boundary && acknowledged.length < settled.length) midRequest += 1;
       for (const { step, code } of settled) {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { SqliteStore } from '../../src/store/index.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 // The writer runs the real SqliteStore as built into dist/ (scripts/test builds first).
 const WRITER = fileURLToPath(new URL('./crash-writer.mjs', import.meta.url));
@@ -13,17 +14,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STORE_SOURCES = ['sqlite-store', 'schema', 'record-codec', 'index'];
 const ROUNDS = 24;
 const SEED = 20261125;
-
-/** A small seeded generator (mulberry32), so a failing schedule can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Runs the writer, SIGKILLs it `ms` after its first acknowledgement; returns the ids it acknowledged. */
 function runAndKill(path: string, round: number, ms: number): Promise<string[]> {
@@ -62,7 +52,7 @@ describe('store durability under kill -9', () => {
   test(`every acknowledged transaction survives, none is half-written, the file stays sound (seed ${SEED}, ${ROUNDS} rounds)`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-crash-'));
     const path = join(dir, 'berth.db');
-    const next = random(SEED);
+    const next = seededRandom(SEED);
     const acknowledged: string[] = [];
     try {
       for (let round = 0; round < ROUNDS; round += 1) {
