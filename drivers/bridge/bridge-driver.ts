@@ -123,6 +123,7 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer, PortPublish
     const [bridge, veth] = await Promise.all([this.#host.links.find(bridgeName), this.#host.links.find(hostVeth)]);
     if (bridge === undefined || veth === undefined || (veth.masterIndex === bridge.index && veth.up)) return [];
     await this.#host.links.set(hostVeth, { master: bridgeName, up: true });
+    await this.#host.links.set(hostVeth, { hairpin: true });
     return [`${hostVeth} on ${bridgeName}`];
   }
 
@@ -193,6 +194,15 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer, PortPublish
       },
       ...(state.mtu === undefined ? {} : { mtu: state.mtu }),
     });
+    // With br_netfilter (on by default in many kernels), a sandbox's packet to its own published
+    // port is DNATed back to it and bridged, not routed: the bridge must send it out of the port it
+    // came in on (Docker does the same when its userland proxy is off).
+    try {
+      await this.#host.links.set(hostVeth, { hairpin: true });
+    } catch (error) {
+      await this.#host.links.remove(hostVeth);
+      throw error;
+    }
   }
 
   /** Deletes the pair from the host side; fine when it is gone (the sandbox end went first). */

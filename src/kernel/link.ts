@@ -88,6 +88,11 @@ export interface LinkChange {
   /** Bridge name to enslave to, or null to release from its bridge. */
   readonly master?: string | null;
   readonly name?: string;
+  /**
+   * Bridge port hairpin mode: the bridge may send a frame back out of the port it came in on
+   * (a sandbox reaching its own published port). Only for a link already on a bridge.
+   */
+  readonly hairpin?: boolean;
 }
 
 export interface LinkOps {

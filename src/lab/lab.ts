@@ -7,9 +7,9 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { Netns, NetnsKernel } from '../kernel/index.js';
 import { LinuxNetnsOps, openNetnsKernel } from '../kernel/linux/index.js';
+import { LAB_NETNS_DIR, prepareNetnsRunDir } from './netns-run-dir.js';
 
 /** Where labs put their namespaces: ip-netns compatible, so `ip netns` and the leak check see them. */
-const LAB_NETNS_DIR = '/run/netns';
 /** Lab addresses come from 198.18.0.0/15 (RFC 2544 benchmarking), never a real network. */
 const UPLINK_PREFIX = '198.18.0';
 /** And IPv6 ones from 2001:db8::/32 (RFC 3849 documentation), never routed anywhere. */
@@ -65,6 +65,7 @@ export class Lab {
     if (!Number.isInteger(count) || count < 1 || count > 200) throw new Error(`lab hosts ${count}: must be 1-200`);
     const id = `${options.prefix ?? 'berth-lab'}-${randomBytes(3).toString('hex')}`;
     const dir = join('/tmp', id);
+    await prepareNetnsRunDir();
     const netnsOps = new LinuxNetnsOps({ dir: LAB_NETNS_DIR });
     const made: Netns[] = [];
     const kernels: NetnsKernel[] = [];

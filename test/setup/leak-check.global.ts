@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { prepareNetnsRunDir } from '../../src/lab/netns-run-dir.js';
 import { RUN_ID_VARIABLE, assertNoLeftovers, takeSnapshot } from '../lab/leak-check.js';
 
 // Whole-run leak check (vitest `globalSetup`): catches what outlives every file, such as a daemon
@@ -10,6 +11,9 @@ import { RUN_ID_VARIABLE, assertNoLeftovers, takeSnapshot } from '../lab/leak-ch
 export default async function setup(): Promise<() => Promise<void>> {
   // Set before vitest starts its workers, so they and everything they start inherit it.
   process.env[RUN_ID_VARIABLE] ??= randomUUID();
+  // On a fresh machine the first lab (or `ip netns add`) makes /run/netns a mount point: do it
+  // before the snapshot, so it is not counted as something the run left behind.
+  await prepareNetnsRunDir();
   const before = await takeSnapshot();
   return async () => {
     const markerFile = process.env['BERTH_LEAK_MARKER'];

@@ -32,14 +32,16 @@ export function dnatRules(ports: readonly PublishedPort[], family: 4 | 6): strin
 }
 
 /**
- * Source NAT that published ports need, per family: hairpin (a sandbox reaching its own network's
- * published port through a host address must be answered through the host, so its source becomes
- * the bridge's address) and, for IPv4, 127.0.0.1 (route_localnet lets it reach the bridge; the
- * sandbox could not answer a loopback source).
+ * Source NAT that published ports need, per family: a sandbox reaching a published port through a
+ * host address (its own too: hairpin; or one on another network) must be answered through the
+ * host, so its source becomes the bridge's address; and, for IPv4, 127.0.0.1 (route_localnet lets
+ * it reach the bridge; the sandbox could not answer a loopback source). No `-o`: with
+ * br_netfilter a bridged packet's output is the bridge port's bridge anyway, and the DNAT target
+ * is always a sandbox.
  */
 export function publishSnatRules(networks: readonly BridgeFirewallSpec[], family: 4 | 6): string[] {
   const hairpin = networks.flatMap((spec) =>
-    spec.internal ? [] : (family === 4 ? spec.subnets4 : spec.subnets6).map((subnet) => `-A BERTH-POSTROUTING -s ${subnet} -o ${spec.bridgeName} -m conntrack --ctstate DNAT -j MASQUERADE`),
+    spec.internal ? [] : (family === 4 ? spec.subnets4 : spec.subnets6).map((subnet) => `-A BERTH-POSTROUTING -s ${subnet} -m conntrack --ctstate DNAT -j MASQUERADE`),
   );
   return [...hairpin, ...(family === 4 ? ['-A BERTH-POSTROUTING -s 127.0.0.0/8 -m conntrack --ctstate DNAT -j MASQUERADE'] : [])];
 }

@@ -43,6 +43,8 @@ function networkRules(spec: BridgeFirewallSpec): string[] {
   const { inbound, outbound } = chains(spec.networkId);
   const bridge = spec.bridgeName;
   return [
+    // Published ports are reached from every network but internal ones, whatever ICC says (nft-ruleset.ts).
+    ...(spec.internal ? [] : [`-A ${inbound} -m conntrack --ctstate DNAT -j ACCEPT`]),
     `-A ${inbound} -o ${bridge} -j ${spec.enableIcc ? 'ACCEPT' : 'DROP'}`,
     ...(spec.internal ? [`-A ${inbound} -j DROP`] : [`-A ${inbound} -j BERTH-ISOLATE`, `-A ${inbound} -j ACCEPT`]),
     `-A ${outbound} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,

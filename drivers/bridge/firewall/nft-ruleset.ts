@@ -12,6 +12,11 @@
  *     oifname vmap @fwd-out         ← traffic entering a network: replies and published ports only
  *   postrouting (hook postrouting, priority srcnat):
  *     ip saddr @masq4 oifname != @bridges masquerade   (and ip6 / @masq6)
+ *     ip saddr @subnets4 ct status dnat masquerade     (a sandbox reaching a published port; and ip6)
+ *
+ * Published ports are public: a sandbox on any network but an internal one reaches them through
+ * a host address, even its own (hairpin) and even across networks (as through Docker's default
+ * userland proxy); the sandbox behind the port sees the bridge's address as the source.
  */
 import type { PublishedPort } from './published-port.js';
 import { portFamily } from './published-port.js';
@@ -49,6 +54,9 @@ export function baseRuleset(): string {
     `add set ${t} bridges { type ifname; }`,
     `add set ${t} masq4 { type ipv4_addr; flags interval; }`,
     `add set ${t} masq6 { type ipv6_addr; flags interval; }`,
+    // Every bridge network's subnets, masqueraded or not: where sandboxes' own traffic comes from.
+    `add set ${t} subnets4 { type ipv4_addr; flags interval; }`,
+    `add set ${t} subnets6 { type ipv6_addr; flags interval; }`,
     `add map ${t} fwd-in { type ifname : verdict; }`,
     `add map ${t} fwd-out { type ifname : verdict; }`,
     `add chain ${t} user`,
@@ -62,10 +70,13 @@ export function baseRuleset(): string {
     `flush chain ${t} postrouting`,
     `add rule ${t} postrouting ip saddr @masq4 oifname != @bridges masquerade`,
     `add rule ${t} postrouting ip6 saddr @masq6 oifname != @bridges masquerade`,
-    // Published ports reached from the host's loopback, or from a sandbox through the host (hairpin):
-    // the sandbox must answer through the host, so the source becomes the bridge address.
+    // Published ports reached from the host's loopback, or from a sandbox through a host address
+    // (its own port too: hairpin): the sandbox behind the port must answer through the host, so the
+    // source becomes the bridge address. Matched by source address, not input interface: with
+    // br_netfilter a bridged packet has no input interface in postrouting.
     `add rule ${t} postrouting ip saddr 127.0.0.0/8 ct status dnat masquerade`,
-    `add rule ${t} postrouting iifname @bridges oifname @bridges ct status dnat masquerade`,
+    `add rule ${t} postrouting ip saddr @subnets4 ct status dnat masquerade`,
+    `add rule ${t} postrouting ip6 saddr @subnets6 ct status dnat masquerade`,
     // Port publishing: one map element per published port, whatever their number (O(1) changes).
     // Each family has its own maps: the DNAT target's address family must match the packet's.
     `add map ${t} publish4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }`,
@@ -120,6 +131,8 @@ export function addNetworkRules(spec: BridgeFirewallSpec): string {
   const lines = [
     `add chain ${t} ${inbound}`,
     `flush chain ${t} ${inbound}`,
+    // Published ports are reached from every network but internal ones, whatever ICC says.
+    ...(spec.internal ? [] : [`add rule ${t} ${inbound} ct status dnat accept comment "PUBLISHED PORTS"`]),
     `add rule ${t} ${inbound} oifname ${bridge} ${spec.enableIcc ? 'accept' : 'drop'} comment "ICC"`,
     ...(spec.internal
       ? [`add rule ${t} ${inbound} drop comment "INTERNAL"`]
@@ -133,6 +146,8 @@ export function addNetworkRules(spec: BridgeFirewallSpec): string {
     `add element ${t} fwd-in { ${bridge} : jump ${inbound} }`,
     `add element ${t} fwd-out { ${bridge} : jump ${outbound} }`,
   ];
+  for (const subnet of spec.subnets4) lines.push(`add element ${t} subnets4 { ${subnet} }`);
+  for (const subnet of spec.subnets6) lines.push(`add element ${t} subnets6 { ${subnet} }`);
   if (masqueraded(spec)) {
     for (const subnet of spec.subnets4) lines.push(`add element ${t} masq4 { ${subnet} }`);
     for (const subnet of spec.subnets6) lines.push(`add element ${t} masq6 { ${subnet} }`);
@@ -161,13 +176,15 @@ export function removeNetworkRules(spec: BridgeFirewallSpec): string {
   ];
   for (const subnet of spec.subnets4) lines.push(`add element ${t} masq4 { ${subnet} }`, `delete element ${t} masq4 { ${subnet} }`);
   for (const subnet of spec.subnets6) lines.push(`add element ${t} masq6 { ${subnet} }`, `delete element ${t} masq6 { ${subnet} }`);
+  for (const subnet of spec.subnets4) lines.push(`add element ${t} subnets4 { ${subnet} }`, `delete element ${t} subnets4 { ${subnet} }`);
+  for (const subnet of spec.subnets6) lines.push(`add element ${t} subnets6 { ${subnet} }`, `delete element ${t} subnets6 { ${subnet} }`);
   for (const chain of [inbound, outbound]) lines.push(`flush chain ${t} ${chain}`, `delete chain ${t} ${chain}`);
   return `${lines.join('\n')}\n`;
 }
 
 /** Every set and map of the table, which a full restore empties before writing them again. */
 const ELEMENT_SETS = [
-  'set bridges', 'set masq4', 'set masq6', 'map fwd-in', 'map fwd-out', 'map publish4', 'map publish4-any', 'map publish6', 'map publish6-any',
+  'set bridges', 'set masq4', 'set masq6', 'set subnets4', 'set subnets6', 'map fwd-in', 'map fwd-out', 'map publish4', 'map publish4-any', 'map publish6', 'map publish6-any',
 ] as const;
 
 /**

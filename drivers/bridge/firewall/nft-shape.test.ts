@@ -33,6 +33,18 @@ const LISTING = `table inet berth {
 \t\telements = { fd00:1::/64 }
 \t}
 
+\tset subnets4 {
+\t\ttype ipv4_addr
+\t\tflags interval
+\t\telements = { 10.1.0.0/24, 10.2.0.0/24 }
+\t}
+
+\tset subnets6 {
+\t\ttype ipv6_addr
+\t\tflags interval
+\t\telements = { fd00:1::/64 }
+\t}
+
 \tmap fwd-in {
 \t\ttype ifname : verdict
 \t\telements = { "br-aaaaaaaaaaaa" : jump in-aaaaaaaaaaaa, "br,odd" : jump in-bbbbbbbbbbbb }
@@ -77,7 +89,8 @@ const LISTING = `table inet berth {
 \t\tip saddr @masq4 oifname != @bridges masquerade
 \t\tip6 saddr @masq6 oifname != @bridges masquerade
 \t\tip saddr 127.0.0.0/8 ct status dnat masquerade
-\t\tiifname @bridges oifname @bridges ct status dnat masquerade
+\t\tip saddr @subnets4 ct status dnat masquerade
+\t\tip6 saddr @subnets6 ct status dnat masquerade
 \t}
 ${['prerouting', 'output'].map((hook) => `
 \tchain ${hook} {
@@ -89,6 +102,7 @@ ${['prerouting', 'output'].map((hook) => `
 \t}
 `).join('')}
 \tchain in-aaaaaaaaaaaa {
+\t\tct status dnat accept comment "PUBLISHED PORTS"
 \t\toifname "br-aaaaaaaaaaaa" accept comment "ICC"
 \t\toifname @bridges drop comment "ISOLATION"
 \t\taccept

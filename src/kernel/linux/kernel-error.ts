@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getSystemErrorName } from 'node:util';
 import { BerthError } from '../../errors/index.js';
 import type { ErrorCode } from '../../errors/index.js';
@@ -65,32 +66,65 @@ export function kernelError(error: unknown, failure: KernelFailure): BerthError 
   });
 }
 
+/**
+ * How long a netlink request may wait for its answer. Replies dropped by a full socket buffer are
+ * not reported (netlink-overflow.ts), so a request whose answer was lost would otherwise wait for ever.
+ */
+export const KERNEL_ANSWER_TIMEOUT_MS = 30_000;
+
+/** `action`, failing when it has not settled within KERNEL_ANSWER_TIMEOUT_MS. */
+async function answered<T>(action: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the kernel within ${KERNEL_ANSWER_TIMEOUT_MS / 1000} s`)), KERNEL_ANSWER_TIMEOUT_MS);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([action(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Runs `action`, turning any failure into a BerthError described by `failure`. */
 export async function kernelCall<T>(failure: KernelFailure, action: () => Promise<T>): Promise<T> {
   try {
-    return await action();
+    return await answered(action);
   } catch (error) {
     throw kernelError(error, failure);
   }
 }
 
-/** How often a dump is asked again when another request's reply split it (see kernelDump). */
-const DUMP_ATTEMPTS = 5;
+/** How often a dump is asked again when it was disturbed (see kernelDump), and the first pause. */
+const DUMP_ATTEMPTS = 8;
+const DUMP_PAUSE_MS = 2;
 
 /**
- * Runs a netlink dump (links, addresses, routes, neighbours). The `netlink` package groups a
- * multipart reply until NLMSG_DONE, but ends the group early when a reply to another request on
- * the same socket arrives in between (concurrent API calls share the namespace's socket), and the
- * dump then fails with "Multipart message not terminated properly". A dump changes nothing, so
- * it is simply asked again; other errors are not retried.
+ * Whether a dump failed only because other requests on the same socket disturbed it. The
+ * `netlink` package groups a multipart reply until NLMSG_DONE, but ends the group early when a
+ * reply to another request arrives in between (concurrent API calls share the namespace's
+ * socket): "Multipart message not terminated properly". The kernel runs one dump per socket at
+ * a time and refuses another meanwhile (EBUSY). Replies that overflow the socket's buffer are
+ * dropped (ENOBUFS, see rtnl.ts).
+ */
+function disturbed(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if ((error as NodeJS.ErrnoException).code === 'ENOBUFS') return true;
+  return /Multipart message not terminated|Request rejected: EBUSY/i.test(error.message);
+}
+
+/**
+ * Runs a netlink dump (links, addresses, routes, neighbours). A dump changes nothing, so one that
+ * was disturbed by concurrent requests is simply asked again after a short, growing pause; other
+ * errors are not retried.
  */
 export async function kernelDump<T>(failure: KernelFailure, action: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await action();
+      return await answered(action);
     } catch (error) {
-      const split = error instanceof Error && /Multipart message not terminated/i.test(error.message);
-      if (!split || attempt >= DUMP_ATTEMPTS) throw kernelError(error, failure);
+      if (!disturbed(error) || attempt >= DUMP_ATTEMPTS) throw kernelError(error, failure);
+      await sleep(DUMP_PAUSE_MS * 2 ** (attempt - 1));
     }
   }
 }

@@ -5,6 +5,9 @@ import { parseIp, parseMac } from './wire-format.js';
 // <linux/if_link.h>
 const IFLA_INFO_KIND = 1;
 const IFLA_INFO_DATA = 2;
+const IFLA_INFO_SLAVE_KIND = 4;
+const IFLA_INFO_SLAVE_DATA = 5;
+const IFLA_BRPORT_MODE = 4;
 const VETH_INFO_PEER = 1;
 const IFLA_ADDRESS = 1;
 const IFLA_IFNAME = 3;
@@ -42,6 +45,14 @@ export function encodeLinkInfo(spec: LinkSpec, context: LinkInfoContext = {}): B
   const kind = nlattr(IFLA_INFO_KIND, cstring(spec.kind));
   const data = infoData(spec, context);
   return Buffer.concat(data === undefined ? [kind] : [kind, nested(IFLA_INFO_DATA, data)]);
+}
+
+/** IFLA_LINKINFO that changes a bridge port's settings (the link must already be on a bridge). */
+export function encodeBridgePortInfo(port: { readonly hairpin: boolean }): Buffer {
+  return Buffer.concat([
+    nlattr(IFLA_INFO_SLAVE_KIND, cstring('bridge')),
+    nested(IFLA_INFO_SLAVE_DATA, [nlattr(IFLA_BRPORT_MODE, u8(port.hairpin ? 1 : 0))]),
+  ]);
 }
 
 function infoData(spec: LinkSpec, context: LinkInfoContext): Buffer[] | undefined {

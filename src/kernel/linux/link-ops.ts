@@ -4,7 +4,7 @@ import type { LinkChange, LinkInfo, LinkOps, LinkSpec } from '../link.js';
 import { BerthError, hasCode } from '../../errors/index.js';
 import { kernelCall, kernelDump } from './kernel-error.js';
 import type { ErrnoCodes } from './kernel-error.js';
-import { decodeLinkInfo, encodeLinkInfo } from './link-info-codec.js';
+import { decodeLinkInfo, encodeBridgePortInfo, encodeLinkInfo } from './link-info-codec.js';
 import type { LinkInfoContext } from './link-info-codec.js';
 import { openNetnsFd } from './netns-switch.js';
 import { NLM_F_CREATE, NLM_F_EXCL } from './rtnl.js';
@@ -162,7 +162,8 @@ export class LinuxLinkOps implements LinkOps {
     const link = await this.get(name);
     const masterIndex = change.master === undefined ? undefined : change.master === null ? 0 : (await this.get(change.master)).index;
     if (change.name !== undefined) checkName(change.name, 'new link name');
-    await kernelCall({ operation: 'set link', object: name, codes: LINK_CODES }, () =>
+    const linkChanged = Object.keys(change).some((key) => key !== 'hairpin');
+    if (linkChanged) await kernelCall({ operation: 'set link', object: name, codes: LINK_CODES }, () =>
       this.#socket.setLink(
         {
           index: link.index,
@@ -177,6 +178,14 @@ export class LinuxLinkOps implements LinkOps {
         },
       ),
     );
+    if (change.hairpin !== undefined) {
+      // Bridge port settings travel in IFLA_LINKINFO, which only RTM_NEWLINK (on an existing link,
+      // without NLM_F_CREATE) applies; RTM_SETLINK ignores it.
+      const hairpin = change.hairpin;
+      await kernelCall({ operation: 'set bridge port', object: name, codes: LINK_CODES }, () =>
+        this.#socket.newLink({ index: link.index }, { linkinfo: encodeBridgePortInfo({ hairpin }) }),
+      );
+    }
   }
 
   async moveToNetns(name: string, target: { readonly netnsPath: string; readonly newName?: string }): Promise<void> {

@@ -1,6 +1,7 @@
 import { createNetlink } from 'netlink';
 import type { NetlinkMessage, NetlinkSocket } from 'netlink';
 import { parseAttributes, readCstring } from './nlattr.js';
+import { NETLINK_RECEIVE_BUFFER, createNetlinkSafely } from './netlink-overflow.js';
 import { withNetns } from './netns-switch.js';
 
 /**
@@ -71,24 +72,31 @@ export interface NftMonitor {
 
 /**
  * Subscribes to nf_tables notifications in the namespace at `netnsPath` (the socket is made
- * inside it, so it hears that namespace's changes for good). `onLost` is called when the kernel
- * dropped notifications (ENOBUFS: the socket's buffer overflowed), so the caller re-checks
- * everything instead of trusting the events it got.
+ * inside it, so it hears that namespace's changes for good). `onLost` is called when the socket
+ * failed or a notification could not be handled, so the caller re-checks everything instead of
+ * trusting the events it got. Notifications dropped by a full buffer are not reported (see
+ * netlink-overflow.ts): the caller's periodic check covers them.
  */
 export function monitorNftables(init: {
   readonly netnsPath: string;
   readonly onChange: (change: NftChange) => void;
   readonly onLost: (error: Error) => void;
 }): NftMonitor {
-  const socket: NetlinkSocket = withNetns(init.netnsPath, () => createNetlink(NETLINK_NETFILTER, { recvBufferSize: 1 << 20, sendBufferSize: 4096 }));
+  const socket: NetlinkSocket = withNetns(init.netnsPath, () => createNetlinkSafely(() => createNetlink(NETLINK_NETFILTER, { recvBufferSize: NETLINK_RECEIVE_BUFFER, sendBufferSize: 4096 }), NETLINK_RECEIVE_BUFFER));
   socket.addMembership(NFNLGRP_NFTABLES);
+  // These run inside the package's native read callback, where a throw would abort the process:
+  // a message that cannot be decoded or a failing handler counts as lost notifications instead.
   socket.on('message', (messages: NetlinkMessage[]) => {
-    for (const message of messages) {
-      const change = decodeNftChange(message);
-      if (change !== undefined) init.onChange(change);
+    try {
+      for (const message of messages) {
+        const change = decodeNftChange(message);
+        if (change !== undefined) init.onChange(change);
+      }
+    } catch (error) {
+      lost(init.onLost, error);
     }
   });
-  socket.on('error', (error: Error) => init.onLost(error));
+  socket.on('error', (error: Error) => lost(init.onLost, error));
   // A monitor must not keep the process alive on its own.
   socket.socket.unref();
   let closed = false;
@@ -103,4 +111,13 @@ export function monitorNftables(init: {
       }
     },
   };
+}
+
+/** Calls `onLost` without letting it throw into the native callback that delivered the error. */
+export function lost(onLost: (error: Error) => void, error: unknown): void {
+  try {
+    onLost(error instanceof Error ? error : new Error(String(error)));
+  } catch {
+    // Nothing more can be done from here; the periodic check still runs.
+  }
 }
