@@ -50,7 +50,7 @@ export async function startDaemon(options: { readonly args?: readonly string[] |
     lab, host, output,
     daemon: undefined as unknown as ChildProcess,
     start: async () => {
-      const child = lab.spawn(host.netns, [process.env['BERTHD_NODE'] ?? process.execPath, BERTHD, '--root', host.stateDir, '--run-root', host.runDir, '--log-level', 'debug', '--host-resolv-conf', resolvConf, ...extraArgs]);
+      const child = lab.spawn(host.netns, [process.execPath, BERTHD, '--root', host.stateDir, '--run-root', host.runDir, '--log-level', 'debug', '--host-resolv-conf', resolvConf, ...extraArgs]);
       child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
       child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
       rig.daemon = child;
