@@ -1,13 +1,9 @@
-import type {
-  DriverEndpoint, DriverNetwork, DriverState, EndpointRequest, JoinResult, NetworkDriver, NetworkIpam, NetworkPlan, NetworkRequest, NetworkRestorer, SandboxTarget,
-} from '../../src/driver-api/index.js';
+import type { DriverEndpoint, DriverNetwork, EndpointRequest, SandboxTarget } from '../../src/driver-api/index.js';
 import { BerthError } from '../../src/errors/index.js';
-import type { IpvlanMode, Kernel } from '../../src/kernel/index.js';
-import { parseParentNetworkOptions } from '../macvlan/options.js';
-import { ParentNetworks } from '../macvlan/parent-networks.js';
-import { ParentRegistry } from '../macvlan/parent-registry.js';
-import { readParentNetworkState, writeParentNetworkState } from '../macvlan/parent-state.js';
-import { createSandboxLink, sandboxJoinResult } from '../macvlan/sandbox-link.js';
+import type { IpvlanMode, Kernel, LinkSpec } from '../../src/kernel/index.js';
+import { ParentLinkDriver } from '../macvlan/parent-link-driver.js';
+import type { ParentRegistry } from '../macvlan/parent-registry.js';
+import type { ParentNetworkState } from '../macvlan/parent-state.js';
 import { IPVLAN_SYNTAX } from './options.js';
 
 /**
@@ -17,72 +13,25 @@ import { IPVLAN_SYNTAX } from './options.js';
  * route is the link itself (no gateway on the wire). Parent, VLAN and dummy handling are
  * macvlan's.
  */
-export class IpvlanDriver implements NetworkDriver, NetworkRestorer {
-  readonly name = 'ipvlan';
-  readonly capabilities = { dataScope: 'local', connectivityScope: 'global' } as const;
-  readonly #kernel: Kernel;
-  readonly #networks: ParentNetworks;
-
+export class IpvlanDriver extends ParentLinkDriver<IpvlanMode> {
   /** `registry` is shared with the macvlan driver. */
   constructor(init: { readonly kernel: Kernel; readonly registry?: ParentRegistry }) {
-    this.#kernel = init.kernel;
-    this.#networks = new ParentNetworks({
-      driver: 'ipvlan', host: init.kernel.in(init.kernel.netns.host), registry: init.registry ?? new ParentRegistry(),
-      shimPrefix: 'iv', shimLink: (state) => ({ kind: 'ipvlan', mode: state.mode as IpvlanMode }),
-    });
-  }
-
-  planNetwork(request: NetworkRequest, ipam: NetworkIpam): NetworkPlan {
-    const options = parseParentNetworkOptions(IPVLAN_SYNTAX, request.options);
-    const state = this.#networks.plan(request, { ipam, options });
-    return { driver: this.name, networkId: request.id, state: writeParentNetworkState(state) };
-  }
-
-  async createNetwork(plan: NetworkPlan, _ipam: NetworkIpam): Promise<DriverState> {
-    const state = readParentNetworkState(plan.state);
-    return writeParentNetworkState(await this.#networks.create({ id: plan.networkId, name: state.networkName }, state));
-  }
-
-  restoreNetwork(network: DriverNetwork): Promise<readonly string[]> {
-    return this.#networks.restore(network, readParentNetworkState(network.state));
-  }
-
-  restoreEndpoint(): Promise<readonly string[]> {
-    return Promise.resolve([]);
-  }
-
-  removeNetwork(network: DriverNetwork): Promise<void> {
-    return this.#networks.remove(network, readParentNetworkState(network.state));
+    super({ ...init, driver: 'ipvlan', syntax: IPVLAN_SYNTAX, shimPrefix: 'iv', shimLink: (state) => ({ kind: 'ipvlan', mode: state.mode as IpvlanMode }) });
   }
 
   /** ipvlan links carry the parent's MAC: a requested one cannot be honoured. */
-  createEndpoint(network: DriverNetwork, endpoint: EndpointRequest): Promise<DriverEndpoint> {
-    readParentNetworkState(network.state);
+  protected endpointMac(network: DriverNetwork, endpoint: EndpointRequest): undefined {
     if (endpoint.macAddress !== undefined) {
-      return Promise.reject(new BerthError('INVALID_ARGUMENT', `ipvlan network ${network.name}: sandboxes share the parent's MAC address, so --mac-address ${endpoint.macAddress} cannot be set (use macvlan)`, { object: endpoint.macAddress }));
+      throw new BerthError('INVALID_ARGUMENT', `ipvlan network ${network.name}: sandboxes share the parent's MAC address, so --mac-address ${endpoint.macAddress} cannot be set (use macvlan)`, { object: endpoint.macAddress });
     }
-    return Promise.resolve({
-      id: endpoint.id, state: {},
-      ...(endpoint.address === undefined ? {} : { address: endpoint.address }),
-      ...(endpoint.addressIpv6 === undefined ? {} : { addressIpv6: endpoint.addressIpv6 }),
-    });
+    return undefined;
   }
 
-  removeEndpoint(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  async join(network: DriverNetwork, endpoint: DriverEndpoint, sandbox: SandboxTarget): Promise<JoinResult> {
-    const state = readParentNetworkState(network.state);
+  protected sandboxLink(state: ParentNetworkState, _endpoint: DriverEndpoint, sandbox: SandboxTarget): { readonly spec: LinkSpec; readonly viaGateway: boolean } {
     const mode = state.mode as IpvlanMode;
-    await createSandboxLink(this.#kernel, {
-      networkId: network.id, endpointId: endpoint.id, sandbox,
+    return {
       spec: { kind: 'ipvlan', name: sandbox.interfaceName, parent: state.parent.name, mode, netnsPath: sandbox.netnsPath, ...(state.mtu === undefined ? {} : { mtu: state.mtu }) },
-    });
-    return sandboxJoinResult(network, { sandbox, internal: state.internal, viaGateway: mode === 'l2' });
-  }
-
-  leave(): Promise<void> {
-    return Promise.resolve();
+      viaGateway: mode === 'l2',
+    };
   }
 }

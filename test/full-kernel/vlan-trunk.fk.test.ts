@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { sections } from './sections.js';
 
 // Full-kernel test: this VM's kernel has no 8021q, dummy or ipvlan, so berth's controller with
 // its macvlan and ipvlan drivers runs under Debian's kernel in a qemu guest (scripts/kernel-lab,
@@ -11,25 +12,6 @@ const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const KERNEL_LAB = `${REPO_DIR}scripts/kernel-lab`;
 const RIG = 'test/full-kernel/vlan-trunk-rig.mjs';
 const TEST_TIMEOUT_MS = 180_000;
-
-/** Splits the rig's output into its "=== <label>" sections. */
-function sections(output: string): ReadonlyMap<string, string> {
-  const result = new Map<string, string>();
-  let label: string | undefined;
-  let lines: string[] = [];
-  for (const line of output.split('\n')) {
-    const header = /^=== (\S+)$/.exec(line);
-    if (header?.[1] === undefined) {
-      lines.push(line);
-      continue;
-    }
-    if (label !== undefined) result.set(label, lines.join('\n'));
-    label = header[1];
-    lines = [];
-  }
-  if (label !== undefined) result.set(label, lines.join('\n'));
-  return result;
-}
 
 describe('macvlan/ipvlan over an 802.1Q trunk under a full kernel (kernel-lab)', () => {
   it(

@@ -1,5 +1,6 @@
 import { createRtNetlink } from 'netlink';
 import type { RtNetlinkSocket } from 'netlink';
+import { KERNEL_ANSWER_TIMEOUT_MS } from './kernel-error.js';
 import { NETLINK_RECEIVE_BUFFER, createNetlinkSafely } from './netlink-overflow.js';
 import { withNetns } from './netns-switch.js';
 
@@ -31,15 +32,46 @@ type PendingRequests = Map<number, (error: Error | null) => unknown>;
  */
 export function openRtnl(netnsPath: string): RtNetlinkSocket {
   const state = { current: openOnce(netnsPath), released: false };
+  const queue = new RequestQueue();
   const live = new Proxy(state.current, {
     get(_target, property) {
       if (!state.released && broken.has(state.current)) state.current = openOnce(netnsPath);
-      const value: unknown = Reflect.get(state.current, property, state.current);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(state.current) : value;
+      const socket = state.current;
+      const value: unknown = Reflect.get(socket, property, socket);
+      if (typeof value !== 'function') return value;
+      const method = (value as (...args: unknown[]) => unknown).bind(socket);
+      return typeof property === 'string' && REQUEST.test(property) ? (...args: unknown[]) => queue.run(() => method(...args)) : method;
     },
   });
   owners.set(live, state);
   return live;
+}
+
+/** The package's request methods (getLinks, newLink, delRoute, ...): each waits for an answer. */
+const REQUEST = /^(get|new|del|set)[A-Z]/;
+
+/**
+ * One request at a time per socket. The kernel answers a dump in several batches, the next one
+ * made only when the previous was read; an answer to another request sent meanwhile lands between
+ * them, and the package then cuts the dump short ("Multipart message not terminated properly").
+ * Under sustained concurrency (many API calls on one namespace) asking again was not enough.
+ * The kernel serializes rtnetlink requests anyway (rtnl_lock), so queueing costs only the
+ * round trip; namespaces still work in parallel.
+ */
+class RequestQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(request: () => T): T {
+    const result = this.#tail.then(request, request) as T;
+    // An answer that never comes (see netlink-overflow.ts) holds the queue no longer than callers wait.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise((resolve) => {
+      timer = setTimeout(resolve, KERNEL_ANSWER_TIMEOUT_MS);
+      timer.unref();
+    });
+    this.#tail = Promise.race([result, bound]).then(() => clearTimeout(timer), () => clearTimeout(timer));
+    return result;
+  }
 }
 
 /** A socket the package closed after a poll error. */
