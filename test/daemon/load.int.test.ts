@@ -8,14 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HELLO, fetchFrom, makeWebRoot } from './ports-support.js';
 
 /**
- * Load (issue H item 4, CI variant): 20 networks, BERTH_LOAD_SANDBOXES sandboxes with two
- * published ports each and embedded DNS, created and removed by 20 concurrent API clients.
- * The issue asks for 1000 sandboxes and 2000 ports; on the shared 2-core CI machines that takes
- * several minutes (create 45–130 ms per sandbox under load, remove ~65 ms), so CI runs 300 (600
- * ports, ~60 s) and BERTH_LOAD_SANDBOXES=1000 runs the full size. Published ports are checked right
- * after creation; see the open finding in the test body. bench/soak runs the same for minutes with churn.
+ * Load (issue H item 4): 20 networks, BERTH_LOAD_SANDBOXES (default 1000, the issue's size)
+ * sandboxes with two published ports each and embedded DNS, created and removed by 20 concurrent
+ * API clients. On a 2-core CI machine: ~75 s to create, ~50 s to remove. Published ports are
+ * checked right after creation; see the open finding in the test body. bench/soak runs the same
+ * for minutes with churn.
  */
-const SANDBOXES = Number(process.env['BERTH_LOAD_SANDBOXES'] ?? '300');
+const SANDBOXES = Number(process.env['BERTH_LOAD_SANDBOXES'] ?? '1000');
 const www = makeWebRoot();
 const plan: LoadPlan = { networks: 20, sandboxes: SANDBOXES, portsPerSandbox: 2, firstPort: 20_000, clients: 20, servers: { indexes: [0, 1, 7, SANDBOXES - 1], www: www.dir } };
 const sandboxes = planSandboxes(plan);
