@@ -1,20 +1,13 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import type { Options } from 'execa';
 import { Lab } from './lab.js';
 import type { LabHost } from './lab.js';
+import { BERTH, BERTHD, unixApi } from './unix-api.js';
 
-/** The built daemon and CLI (scripts/setup builds them); found from src/lab or dist/src/lab. */
-function built(relative: string): string {
-  const fromSource = new URL(`../../dist/src/${relative}`, import.meta.url).pathname;
-  return existsSync(fromSource) ? fromSource : new URL(`../${relative}`, import.meta.url).pathname;
-}
-const BERTHD = built('daemon/main.js');
-const BERTH = built('cli/main.js');
 
 /** A berthd running inside a lab host (same mount namespace), with the lab's directories. */
 export interface DaemonRig {
@@ -68,26 +61,7 @@ export async function startDaemon(options: { readonly args?: readonly string[] |
       child.kill('SIGKILL');
       await exited;
     },
-    api: (method, path, body) =>
-      new Promise((resolve, reject) => {
-        const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-        const req = request({ socketPath: host.socketPath, method, path, headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString();
-            let parsed: unknown = text;
-            try {
-              parsed = text === '' ? undefined : JSON.parse(text);
-            } catch {
-              parsed = text;
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
-          });
-        });
-        req.on('error', reject);
-        req.end(payload);
-      }),
+    api: (method, path, body) => unixApi(host.socketPath, { method, path, body }),
     berth: async (args, execOptions) => {
       const result = await execa(process.execPath, [BERTH, ...args], { reject: false, env: { BERTH_HOST: `unix://${host.socketPath}` }, timeout: 30_000, ...execOptions });
       return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };

@@ -1,6 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,14 +7,9 @@ import { execa } from 'execa';
 import { Lab } from './lab.js';
 import type { LabHost } from './lab.js';
 import { startLabEtcd } from './etcd.js';
+import { BERTH, BERTHD, unixApi } from './unix-api.js';
 import type { LabEtcd } from './etcd.js';
 
-function built(relative: string): string {
-  const fromSource = new URL(`../../dist/src/${relative}`, import.meta.url).pathname;
-  return existsSync(fromSource) ? fromSource : new URL(`../${relative}`, import.meta.url).pathname;
-}
-const BERTHD = built('daemon/main.js');
-const BERTH = built('cli/main.js');
 
 /** One berthd of a cluster lab, on one lab host. */
 export interface ClusterNode {
@@ -42,25 +36,7 @@ export interface ClusterRig {
 }
 
 function apiCall(socketPath: string, init: { method: string; path: string; body?: unknown }): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const payload = init.body === undefined ? undefined : Buffer.from(JSON.stringify(init.body));
-    const req = request({ socketPath, method: init.method, path: init.path, headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let parsed: unknown = text;
-        try {
-          parsed = text === '' ? undefined : JSON.parse(text);
-        } catch {
-          parsed = text;
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return unixApi(socketPath, init);
 }
 
 function clusterNode(init: { lab: Lab; host: LabHost; etcd: LabEtcd; args: readonly string[] }): ClusterNode {

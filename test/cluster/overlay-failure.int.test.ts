@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, onTestFailed, test } from 'vitest';
 import { startCluster } from '../../src/lab/index.js';
 import type { ClusterRig } from '../../src/lab/index.js';
 import { berth, endpointOf, killSandboxProcesses, until, vxlanFdb, vxlanNeighbours } from './cluster-support.js';
@@ -25,6 +27,16 @@ afterAll(async () => {
 describe('hosts and etcd failing', () => {
   test('a host killed (berthd kill -9, its sandboxes gone): its FDB, neighbour and DNS entries vanish from the peers after the lease', async () => {
     const [one, three] = [rig.node(0), rig.node(2)];
+    onTestFailed(() => {
+      if (process.env['BERTH_DEBUG_DUMP'] !== undefined) {
+        writeFileSync(process.env['BERTH_DEBUG_DUMP'], rig.nodes.map((node) => `=== ${node.host.name}\n${node.output.join('')}`).join('\n') + `\n=== etcd\n${rig.etcd.output.join('')}`);
+        const ctl = (args: string[]): string => { try { return execFileSync('nsenter', [`--net=${rig.lab.router.netns.path}`, 'etcdctl', '--endpoints', `http://${rig.etcd.address}`, ...args]).toString(); } catch (error) { return String(error); } };
+        const leases = ctl(['lease', 'list']);
+        const ttls = [...leases.matchAll(/^([0-9a-f]+)$/gm)].map((match) => ctl(['lease', 'timetolive', match[1] ?? '', '--keys'])).join('\n');
+        writeFileSync(`${process.env['BERTH_DEBUG_DUMP']}.etcd`, `${new Date().toISOString()}\n${leases}\n${ttls}\n${ctl(['get', '--prefix', '', '--keys-only'])}`);
+      }
+      console.log(`host 1's berthd, last lines:\n${one.output.join('').split('\n').filter((line) => !line.includes('"level":20') || /peer|lease|watch|cluster/i.test(line)).slice(-40).join('\n')}`);
+    });
     const zulu = await endpointOf(three, { name: 'zulu', network: 'ov' });
     await until('zulu programmed on host 1', async () => ((await vxlanFdb(one, ov)).includes(zulu.mac) ? true : undefined));
     expect((await berth(one, ['exec', 'xray', '--', 'dig', '+short', 'zulu'])).trim()).toBe(zulu.ip);

@@ -51,6 +51,11 @@ describe('an rtnetlink socket whose replies were dropped', () => {
     const socket = openRtnl(processNetnsPath());
     try {
       const dump = socket.getLinks();
+      // Requests are queued per socket: let it be sent (a few microtasks; the answer can only be read
+      // by the event loop later).
+      const pending = (): number => (socket.socket as unknown as { requests: Map<number, unknown> }).requests.size;
+      for (let turn = 0; turn < 10 && pending() === 0; turn += 1) await Promise.resolve();
+      expect(pending()).toBe(1);
       const overflow: NodeJS.ErrnoException = Object.assign(new Error('Error when receiving Netlink message'), { code: 'ENOBUFS', errno: -105, syscall: 'recvmsg' });
       socket.socket.emit('error', overflow as Parameters<typeof socket.socket.emit<'error'>>[1]);
       await expect(dump).rejects.toMatchObject({ code: 'ENOBUFS' });
