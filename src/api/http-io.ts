@@ -5,14 +5,10 @@ import { BerthError } from '../errors/index.js';
 export async function readJson(request: IncomingMessage, limit: number): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
-  // Leaving the loop must not destroy the request and its socket under a client still sending
-  // (it would see EPIPE instead of our 413): the rest is drained by the error path (server.ts).
-  for await (const chunk of request.iterator({ destroyOnReturn: false })) {
+  for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > limit) {
-      throw new BerthError('PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`, { object: 'body' });
-    }
+    if (size > limit) throw new BerthError('PAYLOAD_TOO_LARGE', `request body is larger than ${limit} bytes`, { object: 'body' });
     chunks.push(buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');

@@ -106,26 +106,13 @@ function fail(options: ApiServerOptions, exchange: { request: IncomingMessage; r
     options.log.error({ method: request.method, path: request.url, code: error.code, error: error.message, cause: error.cause instanceof Error ? error.cause.message : undefined }, 'api request failed');
   }
   if (!response.headersSent) {
+    // Refused before reading the body: close afterwards rather than read megabytes we will not use.
+    if (error.code === 'PAYLOAD_TOO_LARGE') response.setHeader('Connection', 'close');
     sendJson(response, status, { message: error.message });
   } else {
     response.end();
   }
-  drain(request);
-}
-
-/** Most of an unread body drained after an error before the connection is cut. */
-const DRAIN_LIMIT = 64 << 20;
-
-/**
- * Reads and drops what the client still sends (a body refused as too large, say), so it reads our
- * answer instead of a reset (EPIPE) mid-write; a client that keeps sending past DRAIN_LIMIT is cut.
- */
-function drain(request: IncomingMessage): void {
-  let drained = 0;
-  request.on('data', (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > DRAIN_LIMIT) request.destroy();
-  });
+  // Drain what the client still sends, so it reads our answer instead of a reset.
   request.resume();
 }
 

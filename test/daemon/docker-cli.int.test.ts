@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDaemon } from '../../src/lab/index.js';
 import type { DaemonRig } from '../../src/lab/index.js';
@@ -101,6 +102,23 @@ describe('the real docker CLI against berthd', () => {
   });
 });
 
+/**
+ * The status line of the answer to a request declaring a 2 MB body of which only 1 kB is sent:
+ * berthd refuses it by its declared length, before reading it. (Sending all 2 MB races berthd's
+ * early answer and close: the client may see EPIPE first.)
+ */
+function declaredHuge(socketPath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ path: socketPath });
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => { answer += chunk.toString(); });
+    socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
+    socket.write(`POST /networks/create HTTP/1.1\r\nHost: berth\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n{"Name":"${'x'.repeat(1000)}`);
+    setTimeout(() => socket.destroy(), 5000).unref();
+  });
+}
+
 describe('raw API edge cases', () => {
   test('versioned prefixes, too-new versions, unknown routes, malformed JSON, huge bodies', async () => {
     const ping = await rig.api('HEAD', '/_ping');
@@ -109,7 +127,7 @@ describe('raw API edge cases', () => {
     expect(await rig.api('GET', '/v1.99/networks')).toMatchObject({ status: 400, body: { message: 'client version 1.99 is too new. Maximum supported API version is 1.44' } });
     expect(await rig.api('GET', '/nothing/here')).toMatchObject({ status: 404, body: { message: 'page not found' } });
     expect((await rig.api('POST', '/networks/create', 'not json')).status).toBe(400);
-    expect((await rig.api('POST', '/networks/create', { Name: 'x'.repeat(2_000_000) })).status).toBe(413);
+    expect(await declaredHuge(rig.host.socketPath)).toMatch(/^HTTP\/1\.1 413 /);
     expect((await rig.api('POST', '/networks/create', { Name: '../etc' })).status).toBe(400);
   });
 });
