@@ -121,10 +121,12 @@ export class BridgeDriver implements NetworkDriver, NetworkRestorer, PortPublish
     // Re-asserted on every restore: a restarted daemon's firewall model must hold every guard.
     if (guard !== undefined) await this.#firewall.addGuard(guard);
     const [bridge, veth] = await Promise.all([this.#host.links.find(bridgeName), this.#host.links.find(hostVeth)]);
-    if (bridge === undefined || veth === undefined || (veth.masterIndex === bridge.index && veth.up)) return [];
-    await this.#host.links.set(hostVeth, { master: bridgeName, up: true });
+    if (bridge === undefined || veth === undefined) return [];
+    const detached = veth.masterIndex !== bridge.index || !veth.up;
+    if (detached) await this.#host.links.set(hostVeth, { master: bridgeName, up: true });
+    // Also for ports made before berth set hairpin mode (see #createVeth): cheap, and idempotent.
     await this.#host.links.set(hostVeth, { hairpin: true });
-    return [`${hostVeth} on ${bridgeName}`];
+    return detached ? [`${hostVeth} on ${bridgeName}`] : [];
   }
 
   async removeNetwork(network: DriverNetwork): Promise<void> {

@@ -133,4 +133,18 @@ describe.each(['nftables', 'iptables'] as const)('isolation matrix with --firewa
     console.log(`isolation matrix (${backend}): ${String(total)} probes, ${String(opened)} open`);
     expect(wrong).toEqual([]);
   }, 300_000);
+
+  test('hairpin mode is put back on every bridge port by a restart (ports made before berth set it)', async () => {
+    const red1 = places.find((place) => place.name === 'red1');
+    if (red1 === undefined) throw new Error('no red1');
+    const ports = (await rig.lab.run(rig.host.netns, ['bridge', '-d', 'link', 'show'])).split('\n').flatMap((line) => /^\d+: (veth[0-9a-f]+)@/.exec(line)?.[1] ?? []);
+    expect(ports.length).toBe(SANDBOXES.length);
+    for (const port of ports) await rig.lab.run(rig.host.netns, ['bridge', 'link', 'set', 'dev', port, 'hairpin', 'off']);
+    const own = { to: 'published' as const, proto: 'tcp' as const, ip: rig.host.ip, port: PUBLISHED.tcp };
+    expect(await run(red1, [own])).toEqual([false]);
+    await rig.kill();
+    await rig.start();
+    expect((await rig.lab.run(rig.host.netns, ['bridge', '-d', 'link', 'show'])).match(/hairpin on/g)).toHaveLength(SANDBOXES.length);
+    expect(await run(red1, [own])).toEqual([true]);
+  }, 60_000);
 });

@@ -115,8 +115,10 @@ function disturbed(error: unknown): boolean {
 
 /**
  * Runs a netlink dump (links, addresses, routes, neighbours). A dump changes nothing, so one that
- * was disturbed by concurrent requests is simply asked again after a short, growing pause; other
- * errors are not retried.
+ * was disturbed is simply asked again after a short, growing pause; other errors are not retried.
+ * Requests are queued per socket (rtnl.ts), so concurrent API calls no longer split dumps; what
+ * remains is a dump cut by a failed read (ENOBUFS) and the EBUSY of the next one while the kernel
+ * finishes the cut dump.
  */
 export async function kernelDump<T>(failure: KernelFailure, action: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
